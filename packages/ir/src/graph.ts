@@ -68,3 +68,22 @@ export function constantStats(g: Graph): Map<string, { count: number; params: nu
   }
   return m;
 }
+
+/** Values read by a node: its inputs plus outer values its subgraphs (If branches) read. */
+export function nodeReads(n: Node): string[] {
+  const out = n.inputs.filter((i) => i !== "");
+  for (const v of Object.values(n.attrs)) if (isGraph(v)) out.push(...freeValues(v));
+  return out;
+}
+
+/** Values a graph reads but does not define itself (outer-scope captures of a subgraph). */
+export function freeValues(g: Graph): string[] {
+  const defined = new Set<string>([...g.inputs, ...Object.keys(g.constants)]);
+  const free = new Set<string>();
+  for (const n of g.nodes) {
+    for (const i of nodeReads(n)) if (!defined.has(i)) free.add(i);
+    for (const o of n.outputs) defined.add(o);
+  }
+  for (const o of g.outputs) if (!defined.has(o)) free.add(o);
+  return [...free];
+}

@@ -1,0 +1,2 @@
+// Kernel files register themselves on import: one file per op group.
+import "./binary.js";

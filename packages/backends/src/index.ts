@@ -1,0 +1,2 @@
+export * from "./cpu/interpreter.js";
+export * from "./cpu/kernel-registry.js";

@@ -1,0 +1,14 @@
+export * from "./dtype.js";
+export * from "./errors.js";
+export * from "./half.js";
+export * from "./tensor.js";
+export * from "./types.js";
+export * from "./graph.js";
+export * from "./op-registry.js";
+export * from "./ops/shape-util.js";
+export * from "./builder.js";
+export * from "./verifier.js";
+export * from "./rewriter.js";
+export * from "./graph-algo.js";
+export * from "./executor.js";
+import "./ops/index.js";
