@@ -12,3 +12,6 @@ export * from "./rewriter.js";
 export * from "./graph-algo.js";
 export * from "./executor.js";
 import "./ops/index.js";
+export * from "./text/printer.js";
+export * from "./text/parser.js";
+export * from "./quant.js";
