@@ -1,2 +1,7 @@
 // Op definitions register themselves on import: one file per op group.
 import "./binary.js";
+import "./matmul.js";
+import "./conv.js";
+import "./pool.js";
+import "./norm.js";
+import "./quantize-linear.js";
