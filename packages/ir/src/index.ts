@@ -15,3 +15,4 @@ import "./ops/index.js";
 export * from "./text/printer.js";
 export * from "./text/parser.js";
 export * from "./quant.js";
+export { quantFromAttrs, QUANT_ATTRS } from "./ops/quant-params.js";

@@ -2,7 +2,7 @@
  * The cpu reference interpreter: runs any graph at any stage, node by node, with
  * exact integer semantics. Values are freed after their last use.
  */
-import { getOp, UnsupportedOpError, UserError, type Executor, type Graph, type RunOptions, type Tensor, type AttrValue, type Node, nodeReads } from "@quantpass/ir";
+import { getOp, UnsupportedOpError, UserError, type Executor, type Graph, type RunOptions, type Tensor, type AttrValue, type Node, type TensorType, nodeReads } from "@quantpass/ir";
 import { getKernel, type KernelContext } from "./kernel-registry.js";
 import { checkFeeds } from "./feeds.js";
 import "./ops/index.js";
@@ -33,7 +33,8 @@ export class CpuInterpreter implements Executor {
 }
 
 /** Runs g's nodes against env (which holds inputs, constants and any outer scope). */
-function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>): void {
+function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>, outer?: (n: string) => TensorType | undefined): void {
+  const types = (n: string): TensorType | undefined => g.values[n] ?? outer?.(n);
   const last = new Map<string, number>();
   g.nodes.forEach((n, k) => nodeReads(n).forEach((i) => last.set(i, k)));
   g.nodes.forEach((node, k) => {
@@ -45,7 +46,7 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>):
       if (!t) throw new UserError(`cpu: node '${node.name}' reads '%${i}', which has no value`, node.name);
       return t;
     });
-    const outs = kernel(inputs, contextFor(node, env));
+    const outs = kernel(inputs, contextFor(node, env, types));
     node.outputs.forEach((o, j) => {
       if (!o) return;
       const t = outs[j];
@@ -57,7 +58,7 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>):
   });
 }
 
-function contextFor(node: Node, env: Map<string, Tensor>): KernelContext {
+function contextFor(node: Node, env: Map<string, Tensor>, types: (n: string) => TensorType | undefined): KernelContext {
   const def = getOp(node.op);
   const fail = (msg: string): never => {
     throw new UserError(`cpu: node '${node.name}' (${node.op}): ${msg}`, node.name);
@@ -70,10 +71,11 @@ function contextFor(node: Node, env: Map<string, Tensor>): KernelContext {
       return v as T;
     },
     has: (name) => node.attrs[name] !== undefined,
+    inputTypes: node.inputs.map((i) => (i ? types(i) : undefined)),
     runSubgraph(sub: Graph): Tensor[] {
       const scope = new Map(env);
       for (const [k, v] of Object.entries(sub.constants)) scope.set(k, v);
-      execute(sub, scope, new Set(sub.outputs));
+      execute(sub, scope, new Set(sub.outputs), types);
       return sub.outputs.map((o) => scope.get(o)!);
     },
     fail,

@@ -1,11 +1,13 @@
 /** Registry of cpu interpreter kernels, one per IR op. */
-import type { AttrValue, Graph, Node, Tensor } from "@quantpass/ir";
+import type { AttrValue, Graph, Node, Tensor, TensorType } from "@quantpass/ir";
 
 export interface KernelContext {
   readonly node: Node;
   /** Attribute value or the op table default. */
   attr<T extends AttrValue>(name: string): T;
   has(name: string): boolean;
+  /** Declared IR types of the inputs (quantized values carry their QuantType here). */
+  readonly inputTypes: readonly (TensorType | undefined)[];
   /** Runs a subgraph (If branch) with the current scope visible; returns its outputs in order. */
   runSubgraph(g: Graph): Tensor[];
   /** Throws a UserError naming the node. */

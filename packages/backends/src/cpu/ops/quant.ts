@@ -1,0 +1,92 @@
+/**
+ * Kernels for quantpass's quantization ops. Integer matmul accumulates exactly in
+ * int32; requantization multiplies in f32: y = f32(acc) * f32(sx * sw[n]) (+ bias).
+ * weight_quant_matmul dequantizes the weight and calls the MatMul kernel, so a
+ * weight-only int graph equals its fake-quant graph bit for bit.
+ */
+import { Tensor, ZERO_RANGE_SCALE, getOp, makeInferContext, quantFromAttrs, roundHalfEven, type QuantType } from "@quantpass/ir";
+import { defineKernel, getKernel, type KernelContext } from "../kernel-registry.js";
+import { dequantizeTensor, fakeQuantTensor, quantizeTensor } from "./quant-math.js";
+
+function attrQuant(ctx: KernelContext, x: Tensor): QuantType {
+  const def = getOp(ctx.node.op)!;
+  const ic = makeInferContext(def, ctx.node, () => undefined, () => undefined);
+  return quantFromAttrs(ic, x.shape, "f32");
+}
+
+function inputQuant(ctx: KernelContext, i: number): QuantType {
+  const q = ctx.inputTypes[i]?.quant;
+  if (!q) return ctx.fail(`input ${i} has no quant type`);
+  return q;
+}
+
+defineKernel("observe", (inputs) => [inputs[0]!]);
+defineKernel("fake_quant", (inputs, ctx) => [fakeQuantTensor(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
+defineKernel("quantize", (inputs, ctx) => [quantizeTensor(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
+defineKernel("kv_quant", (inputs, ctx) => [quantizeTensor(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
+defineKernel("dequantize", (inputs, ctx) => [dequantizeTensor(inputs[0]!, inputQuant(ctx, 0))]);
+defineKernel("kv_dequant", (inputs, ctx) => [dequantizeTensor(inputs[0]!, inputQuant(ctx, 0))]);
+
+/** Per-token (per last-axis row) symmetric int8: scale = absmax / 127. */
+defineKernel("dynamic_quant", (inputs) => {
+  const x = inputs[0]!;
+  const xs = x.toF32();
+  const k = x.shape[x.shape.length - 1]!;
+  const rows = k ? xs.length / k : 0;
+  const q = new Int8Array(xs.length);
+  const scale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let m = 0;
+    for (let j = 0; j < k; j++) m = Math.max(m, Math.abs(xs[r * k + j]!));
+    const s = m > 0 && Number.isFinite(m) ? Math.fround(m / 127) : ZERO_RANGE_SCALE;
+    scale[r] = s;
+    for (let j = 0; j < k; j++) {
+      const v = roundHalfEven(Math.fround(xs[r * k + j]! / s));
+      q[r * k + j] = Number.isNaN(v) ? 0 : Math.max(-128, Math.min(127, v));
+    }
+  }
+  return [new Tensor("i8", x.shape, q), new Tensor("f32", [...x.shape.slice(0, -1), 1], scale)];
+});
+
+defineKernel("quant_matmul", (inputs, ctx) => {
+  const [x, w, xScale, bias] = inputs;
+  const xq = inputQuant(ctx, 0);
+  const wq = inputQuant(ctx, 1);
+  const K = w!.shape[0]!;
+  const N = w!.shape[1]!;
+  const M = x!.size / K;
+  const xz = xq.zeroPoint ? xq.zeroPoint[0]! : 0;
+  const perToken = xq.granularity.kind === "per-token";
+  const ws = wq.scale!;
+  const wz = wq.zeroPoint;
+  const perChannel = wq.granularity.kind === "per-axis";
+  const xv = Int32Array.from({ length: x!.size }, (_, i) => x!.get(i) - xz);
+  const wv = Int32Array.from({ length: w!.size }, (_, i) => w!.get(i) - (wz ? wz[perChannel ? i % N : 0]! : 0));
+  const out = new Float32Array(M * N);
+  const acc = new Int32Array(N);
+  for (let m = 0; m < M; m++) {
+    acc.fill(0);
+    for (let kk = 0; kk < K; kk++) {
+      const a = xv[m * K + kk]!;
+      if (a === 0) continue;
+      const row = kk * N;
+      for (let n = 0; n < N; n++) acc[n] = (acc[n]! + a * wv[row + n]!) | 0;
+    }
+    const sx = perToken ? xScale!.get(m) : xq.scale![0]!;
+    for (let n = 0; n < N; n++) {
+      const y = Math.fround(Math.fround(acc[n]!) * Math.fround(sx * ws[perChannel ? n : 0]!));
+      out[m * N + n] = bias ? Math.fround(y + bias.get(n)) : y;
+    }
+  }
+  return [new Tensor("f32", [...x!.shape.slice(0, -1), N], out)];
+});
+
+defineKernel("weight_quant_matmul", (inputs, ctx) => {
+  const [x, w, bias] = inputs;
+  const wd = dequantizeTensor(w!, inputQuant(ctx, 1));
+  const matmul = getKernel("MatMul") ?? ctx.fail("no MatMul kernel");
+  const [y] = matmul([x!, wd], ctx);
+  if (!bias) return [y!];
+  const add = getKernel("Add") ?? ctx.fail("no Add kernel");
+  return add([y!, bias], ctx);
+});
