@@ -1,0 +1,3 @@
+export * from "./pass.js";
+export * from "./pipeline-text.js";
+export * from "./pass-manager.js";
