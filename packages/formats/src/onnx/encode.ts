@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { atomicWrite, atomicWriteSync } from "../atomic.js";
 import { FormatError } from "../errors.js";
 import { rawBytes } from "../raw.js";
-import { resolveInside } from "./external.js";
+import { resolveInside } from "../paths.js";
 import { onnx } from "./proto.js";
 import { onnxTensorToRaw } from "./tensor.js";
 import { mapModelTensors, TENSOR_EXTERNAL } from "./walk.js";

@@ -4,22 +4,13 @@
  * copies them into raw_data; paths that escape the base directory are rejected.
  */
 import * as fs from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
 import { asFormatError, fail } from "../errors.js";
+import { resolveInside } from "../paths.js";
 import type { onnx } from "./proto.js";
 import { onnxTensorByteLength } from "./tensor.js";
 import { mapModelTensors, TENSOR_EXTERNAL } from "./walk.js";
 
 type Opened = { fd: number; size: number };
-
-/** Resolves `location` under `baseDir`; FormatError if it is absolute or escapes. */
-export function resolveInside(baseDir: string, location: string, what: string, file?: string): string {
-  if (location === "" || isAbsolute(location) || location.includes("\0")) fail(`${what}: invalid external data location '${location}'`, file);
-  const full = resolve(baseDir, location);
-  const rel = relative(resolve(baseDir), full);
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) fail(`${what}: external data location '${location}' escapes the model directory`, file);
-  return full;
-}
 
 /** Loads every external tensor of `model` into raw_data, in place. */
 export function loadExternalData(model: onnx.IModelProto, baseDir: string | undefined, file?: string): void {
