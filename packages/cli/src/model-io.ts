@@ -38,7 +38,7 @@ export async function loadModel(path: string): Promise<Graph> {
 }
 
 export interface SaveOptions {
-  /** ONNX opset to export for (.onnx output only). */
+  /** ONNX opset to export for (.onnx output only); default: the source opset if exportable, else the exporter's default. */
   readonly opset?: number;
 }
 
@@ -49,12 +49,22 @@ export async function saveModel(graph: Graph, path: string, opts: SaveOptions = 
     throw new UserError(`--opset applies to .onnx output only, not '${path}'`, "--opset");
   checkWritableTarget(path);
   if (format === "onnx") {
-    const { saveOnnx } = await import("@quantpass/backends");
-    await writing(path, () => saveOnnx(graph, path, opts.opset === undefined ? {} : { opset: opts.opset }));
+    const { saveOnnx, MIN_EXPORT_OPSET, MAX_EXPORT_OPSET } = await import("@quantpass/backends");
+    const opset = opts.opset ?? sourceOpset(graph, MIN_EXPORT_OPSET, MAX_EXPORT_OPSET);
+    await writing(path, () => saveOnnx(graph, path, opset === undefined ? {} : { opset }));
     return;
   }
   const text = printGraph(graph);
   await writing(path, () => atomicWrite(path, new TextEncoder().encode(text)));
+}
+
+/**
+ * The ai.onnx opset the graph came from (its `opset.ai.onnx` meta), when the exporter can
+ * write it; undefined otherwise (the exporter's default applies).
+ */
+export function sourceOpset(graph: Graph, min: number, max: number): number | undefined {
+  const v = Number(graph.meta["opset.ai.onnx"]);
+  return Number.isInteger(v) && v >= min && v <= max ? v : undefined;
 }
 
 /**

@@ -35,12 +35,15 @@ describe("quantpass convert", () => {
     expect(Array.from(await logitsOf(onnx, "onnx"))).toEqual(Array.from(want));
   });
 
-  it("qir → qir reprints the same text; onnx → onnx re-exports at an opset", () => {
+  it("qir → qir reprints the same text; onnx → onnx keeps the opset or re-exports at --opset", () => {
     const q1 = join(tmp.dir, "q1.qir");
     const q2 = join(tmp.dir, "q2.qir");
     expect(quantpass(["convert", MODEL, q1]).code).toBe(0);
     expect(quantpass(["convert", q1, q2]).code).toBe(0);
     expect(readFileSync(q2, "utf8")).toBe(readFileSync(q1, "utf8"));
+    const same = join(tmp.dir, "same.onnx");
+    expect(quantpass(["convert", MODEL, same]).code).toBe(0);
+    expect(JSON.parse(quantpass(["inspect", same, "--json"]).stdout).opsets["ai.onnx"]).toBe("13");
     const o17 = join(tmp.dir, "o17.onnx");
     const r = quantpass(["convert", MODEL, o17, "--opset", "17"]);
     expect(r.stderr).toBe("");

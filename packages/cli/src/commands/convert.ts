@@ -17,7 +17,7 @@ export function registerConvert(program: Command, io: Io): void {
     .description("convert a model between ONNX (.onnx) and quantpass text IR (.qir), by file extension")
     .argument("<in>", "input model (.onnx or .qir)")
     .argument("<out>", "output model (.onnx or .qir); written atomically")
-    .option("--opset <n>", "ONNX opset to export (for .onnx output; default: the exporter's)", positiveInt)
+    .option("--opset <n>", "ONNX opset to write (.onnx output only; default: the model's own opset when it can be written, else the newest)", positiveInt)
     .option("--json", "print one JSON object on stdout: { input, output, format, nodes }")
     .addHelpText("after", `
 All four directions work: onnx→qir, qir→onnx, onnx→onnx (re-export, e.g. to another

@@ -103,15 +103,17 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[u]}`;
 }
 
-function table(rows: readonly (readonly string[])[], indent = "  "): string[] {
+/** Aligned columns; `alignWith` adds rows that only take part in the width computation. */
+function table(rows: readonly (readonly string[])[], alignWith: readonly (readonly string[])[] = [], indent = "  "): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of [...rows, ...alignWith]) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd());
 }
 
 export function formatInspect(r: InspectReport): string {
   const opsets = Object.entries(r.opsets).map(([d, v]) => `${d} ${v}`).join(", ") || "none recorded";
-  const io = (l: readonly ValueInfo[]) => table(l.map((v) => [v.name, v.dtype, formatShape(v.shape)]));
+  const rowsOf = (l: readonly ValueInfo[]) => l.map((v) => [v.name, v.dtype, formatShape(v.shape)]);
+  const io = (l: readonly ValueInfo[]) => table(rowsOf(l), rowsOf([...r.inputs, ...r.outputs]));
   const p = r.parameters;
   const lines = [
     `model    ${r.model} (${r.format})`,
