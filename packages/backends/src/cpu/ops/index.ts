@@ -1,3 +1,6 @@
 // Kernel files register themselves on import: one file per op group.
 import "./binary.js";
 import "./quant.js";
+import "./matmul.js";
+import "./conv.js";
+import "./conv-int.js";

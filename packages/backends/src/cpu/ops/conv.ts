@@ -1,0 +1,142 @@
+/**
+ * Conv and ConvTranspose kernels (f32 compute, any float dtype in and out).
+ *
+ * Conv: per image and group, im2col then one GEMM: Y[g] = W[g] (Mg x Cg*kprod) x col, with
+ * the bias added in the GEMM epilogue (y = f32(acc + b)); each output element therefore sums
+ * its Cg*kprod products in f32 in (channel, kd, kh, kw) order (see gemm-dispatch.ts).
+ * ConvTranspose: per image and group, col = W[g]^T x X[g] (one GEMM), then col2im adds the
+ * columns into Y in f32 in (output channel, kd, kh, kw, input position) order, then the bias.
+ */
+import { Tensor } from "@quantpass/ir";
+import { defineKernel, type KernelContext } from "../kernel-registry.js";
+import { f32In, f32Out, numelOf } from "./float-util.js";
+import { matmulF32 } from "./gemm-dispatch.js";
+import { im2col, isPointwise, lift3 } from "./im2col.js";
+import { resolveWindow, type Window } from "./window.js";
+
+/** Common Conv-family checks; returns the geometry. */
+export function convGeometry(x: Tensor, w: Tensor, ctx: KernelContext): { n: number; c: number; m: number; group: number; win: Window } {
+  const r = x.shape.length - 2;
+  if (r < 1 || w.shape.length !== r + 2) ctx.fail(`X [${x.shape}] and W [${w.shape}] must have the same rank >= 3`);
+  const group = ctx.attr<number>("group");
+  const [n, c] = x.shape as [number, number];
+  const m = w.shape[0]!;
+  if (c !== w.shape[1]! * group || m % group !== 0) ctx.fail(`X [${x.shape}] and W [${w.shape}] do not match group ${group}`);
+  const win = resolveWindow(ctx, x.shape.slice(2), w.shape.slice(2));
+  if (win.kernel.some((k, i) => k !== w.shape[i + 2])) ctx.fail(`kernel_shape [${win.kernel}] differs from W [${w.shape}]`);
+  return { n, c, m, group, win };
+}
+
+defineKernel("Conv", ([x, w, b], ctx) => {
+  const { n, c, m, group, win } = convGeometry(x!, w!, ctx);
+  const X = f32In(x!), W = f32In(w!), B = b ? f32In(b) : undefined;
+  if (B && B.length !== m) ctx.fail(`B has ${B.length} values, expected ${m}`);
+  const cg = c / group, mg = m / group;
+  const kprod = numelOf(win.kernel), kg = cg * kprod;
+  const inSize = numelOf(win.inShape), outSize = numelOf(win.outShape);
+  const y = new Float32Array(n * m * outSize);
+  const pointwise = isPointwise(win);
+  const L = pointwise ? undefined : lift3(win);
+  const col = pointwise ? X : new Float32Array(kg * outSize);
+  for (let img = 0; img < n; img++)
+    for (let g = 0; g < group; g++) {
+      const xOff = (img * c + g * cg) * inSize;
+      if (L) im2col(X, xOff, cg, L, col);
+      matmulF32({
+        m: mg, n: outSize, k: kg,
+        a: W, aOffset: g * mg * kg,
+        b: col, bOffset: L ? 0 : xOff,
+        y, yOffset: (img * m + g * mg) * outSize,
+        ...(B ? { c: B, cOffset: g * mg, cRowStride: 1, cColStride: 0, beta: 1 } : {}),
+      });
+    }
+  return [f32Out(x!.dtype, [n, m, ...win.outShape], y)];
+});
+
+/** ConvTranspose geometry: output shape and begin pads (ONNX rules, output_shape wins). */
+function transposeGeometry(ctx: KernelContext, inShape: readonly number[], kernel: readonly number[]): Window {
+  const r = inShape.length;
+  const get = (name: string, n: number, dflt: number) => (ctx.has(name) ? [...ctx.attr<number[]>(name)] : new Array<number>(n).fill(dflt));
+  const k = ctx.has("kernel_shape") ? get("kernel_shape", r, 1) : [...kernel];
+  const strides = get("strides", r, 1), dilations = get("dilations", r, 1), pads = get("pads", 2 * r, 0);
+  const outPad = get("output_padding", r, 0);
+  const autoPad = ctx.has("auto_pad") ? ctx.attr<string>("auto_pad") : "NOTSET";
+  const outShapeAttr = ctx.has("output_shape") ? ctx.attr<number[]>("output_shape").slice(-r) : undefined;
+  const win: Window = { r, inShape: [...inShape], kernel: k, strides, dilations, padBegin: [], padEnd: [], outShape: [] };
+  for (let i = 0; i < r; i++) {
+    const full = strides[i]! * (inShape[i]! - 1) + outPad[i]! + (k[i]! - 1) * dilations[i]! + 1;
+    const same = autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER";
+    if (outShapeAttr || same) {
+      const out = outShapeAttr ? outShapeAttr[i]! : inShape[i]! * strides[i]!;
+      const total = Math.max(0, full - out);
+      const half = Math.floor(total / 2);
+      const [pb, pe] = autoPad === "SAME_UPPER" ? [half, total - half] : [total - half, half];
+      win.padBegin.push(pb), win.padEnd.push(pe), win.outShape.push(out);
+    } else {
+      const [pb, pe] = autoPad === "VALID" ? [0, 0] : [pads[i]!, pads[i + r]!];
+      win.padBegin.push(pb), win.padEnd.push(pe), win.outShape.push(full - pb - pe);
+    }
+    if (win.outShape[i]! < 1) ctx.fail(`output dim ${i} would be ${win.outShape[i]}`);
+  }
+  return win;
+}
+
+defineKernel("ConvTranspose", ([x, w, b], ctx) => {
+  const r = x!.shape.length - 2;
+  if (r < 1 || r > 3 || w!.shape.length !== r + 2) ctx.fail(`X [${x!.shape}] and W [${w!.shape}] must have the same rank 3..5`);
+  const group = ctx.attr<number>("group");
+  const [n, c] = x!.shape as [number, number];
+  if (w!.shape[0] !== c || c % group !== 0) ctx.fail(`W [${w!.shape}] does not match ${c} input channels and group ${group}`);
+  const mg = w!.shape[1]!, m = mg * group, cg = c / group;
+  const win = transposeGeometry(ctx, x!.shape.slice(2), w!.shape.slice(2));
+  const X = f32In(x!), W = f32In(w!);
+  const kprod = numelOf(win.kernel), inSize = numelOf(win.inShape), outSize = numelOf(win.outShape);
+  // Scatter tables: for each tap and input position the output coordinate (or -1), per axis, lifted to 3-D.
+  const swapped: Window = { ...win, inShape: win.outShape, outShape: win.inShape };
+  const L = lift3(swapped);
+  const col = new Float32Array(mg * kprod * inSize);
+  const y = new Float32Array(n * m * outSize);
+  for (let img = 0; img < n; img++)
+    for (let g = 0; g < group; g++) {
+      matmulF32({ m: mg * kprod, n: inSize, k: cg, a: W, aOffset: g * cg * mg * kprod, transA: true, b: X, bOffset: (img * c + g * cg) * inSize, y: col });
+      col2im(col, mg, L, y, (img * m + g * mg) * outSize);
+    }
+  if (b) {
+    const B = f32In(b);
+    for (let img = 0; img < n; img++)
+      for (let o = 0; o < m; o++) {
+        const base = (img * m + o) * outSize;
+        for (let q = 0; q < outSize; q++) y[base + q] = y[base + q]! + B[o]!;
+      }
+  }
+  return [f32Out(x!.dtype, [n, m, ...win.outShape], y)];
+});
+
+/**
+ * Adds col ([channels * kprod, inSize]) into y at the output positions of each tap. `L` is
+ * the lifted geometry with in/out swapped: its tables map (tap, input position) to the output
+ * coordinate, since o = i * stride - padBegin + tap * dilation.
+ */
+function col2im(col: Float32Array, channels: number, L: ReturnType<typeof lift3>, y: Float32Array, yOff: number): void {
+  const { inH: oH, inW: oW, kD, kH, kW, oD: iD, oH: iH, oW: iW, tD, tH, tW } = L;
+  const outSize = L.inD * oH * oW;
+  let p = 0;
+  for (let c = 0; c < channels; c++) {
+    const yc = yOff + c * outSize;
+    for (let kd = 0; kd < kD; kd++)
+      for (let kh = 0; kh < kH; kh++)
+        for (let kw = 0; kw < kW; kw++)
+          for (let id = 0; id < iD; id++) {
+            const od = tD[kd * iD + id]!;
+            for (let ih = 0; ih < iH; ih++) {
+              const oh = tH[kh * iH + ih]!;
+              if (od < 0 || oh < 0) { p += iW; continue; }
+              const base = yc + (od * oH + oh) * oW;
+              for (let iw = 0; iw < iW; iw++, p++) {
+                const ow = tW[kw * iW + iw]!;
+                if (ow >= 0) y[base + ow] = y[base + ow]! + col[p]!;
+              }
+            }
+          }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * im2col for convolutions of spatial rank 1 to 3 (lower ranks are lifted to 3-D with unit
+ * dims): for one image and a run of channels,
+ *   col[(c * kprod + kidx) * outSize + o] = x[c, input position of tap kidx at output o] (0 in padding).
+ */
+import type { Window } from "./window.js";
+import { tapTables } from "./window.js";
+
+type Arr = Float32Array | Int32Array;
+
+/** Window dims lifted to exactly 3 spatial axes. */
+export interface Lifted {
+  inD: number; inH: number; inW: number;
+  kD: number; kH: number; kW: number;
+  oD: number; oH: number; oW: number;
+  tD: Int32Array; tH: Int32Array; tW: Int32Array;
+}
+
+export function lift3(w: Window): Lifted {
+  if (w.r > 3) throw new RangeError(`convolution of spatial rank ${w.r} (at most 3 is supported)`);
+  const t = tapTables(w);
+  const pad = 3 - w.r;
+  const one = Int32Array.of(0);
+  const g = <X>(arr: readonly X[], dflt: X, i: number): X => (i < pad ? dflt : arr[i - pad]!);
+  const tab = (i: number) => (i < pad ? one : t[i - pad]!);
+  return {
+    inD: g(w.inShape, 1, 0), inH: g(w.inShape, 1, 1), inW: g(w.inShape, 1, 2),
+    kD: g(w.kernel, 1, 0), kH: g(w.kernel, 1, 1), kW: g(w.kernel, 1, 2),
+    oD: g(w.outShape, 1, 0), oH: g(w.outShape, 1, 1), oW: g(w.outShape, 1, 2),
+    tD: tab(0), tH: tab(1), tW: tab(2),
+  };
+}
+
+/** Fills col ([channels * kprod, outSize]) from `channels` channels of x starting at xOff. */
+export function im2col(x: Arr, xOff: number, channels: number, L: Lifted, col: Arr): void {
+  const { inH, inW, kD, kH, kW, oD, oH, oW, tD, tH, tW } = L;
+  const inSize = L.inD * inH * inW;
+  let p = 0;
+  for (let c = 0; c < channels; c++) {
+    const xc = xOff + c * inSize;
+    for (let kd = 0; kd < kD; kd++)
+      for (let kh = 0; kh < kH; kh++)
+        for (let kw = 0; kw < kW; kw++) {
+          const tw = kw * oW;
+          for (let od = 0; od < oD; od++) {
+            const id = tD[kd * oD + od]!;
+            for (let oh = 0; oh < oH; oh++) {
+              const ih = tH[kh * oH + oh]!;
+              if (id < 0 || ih < 0) {
+                col.fill(0, p, p + oW);
+                p += oW;
+                continue;
+              }
+              const base = xc + (id * inH + ih) * inW;
+              for (let ow = 0; ow < oW; ow++) {
+                const iw = tW[tw + ow]!;
+                col[p++] = iw < 0 ? 0 : x[base + iw]!;
+              }
+            }
+          }
+        }
+  }
+}
+
+/** True when im2col is the identity (1x1 kernel, unit strides, no padding): col = x. */
+export function isPointwise(w: Window): boolean {
+  return w.kernel.every((k, i) => k === 1 && w.strides[i] === 1 && w.padBegin[i] === 0 && w.padEnd[i] === 0);
+}
