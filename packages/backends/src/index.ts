@@ -1,2 +1,3 @@
 export * from "./cpu/interpreter.js";
 export * from "./cpu/kernel-registry.js";
+export * from "./onnx/index.js";
