@@ -1,0 +1,87 @@
+/** Model benches: the same feeds through the interpreter hook, onnxruntime-node and onnxruntime-web. */
+import { existsSync, readFileSync } from "node:fs";
+import { Tensor } from "@quantpass/ir";
+import { firstLine, loadInterpreterRunner } from "./interpreter.js";
+import { timeRoundRobin, type Contender } from "./measure.js";
+import { maxRelDiff, nodeTensor, ortNodeSession, ortWebSession, webTensor } from "./ort.js";
+import type { BenchContext, Measurement } from "./types.js";
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** testdata/models/<name>/<file> in the repo, else the shared copy. */
+export function modelPath(name: string, file = "model.onnx"): string {
+  const candidates = [new URL(`testdata/models/${name}/${file}`, ROOT).pathname, `/work/shared/models/${name}/${file}`];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`model ${name}/${file} not found in ${candidates.join(" or ")}`);
+  return found;
+}
+
+export type Feed = { type: "float32"; data: Float32Array; dims: number[] } | { type: "int64"; data: BigInt64Array; dims: number[] };
+
+export interface ModelBench {
+  caseName: string;
+  /** Row name, e.g. "fmnist-cnn, 1000 images". */
+  name: string;
+  model: string;
+  inputs: Record<string, Feed>;
+  output: string;
+}
+
+export const INTERPRETER = "quantpass-interpreter";
+
+function irTensor(f: Feed): Tensor {
+  return f.type === "float32" ? new Tensor("f32", f.dims, f.data) : new Tensor("i64", f.dims, f.data);
+}
+
+export async function runModelBench(ctx: BenchContext, mb: ModelBench): Promise<Measurement[]> {
+  const path = modelPath(mb.model);
+  const bytes = new Uint8Array(readFileSync(path));
+  const base = { case: mb.caseName, name: mb.name, threads: ctx.threads };
+  const rows: Measurement[] = [];
+  const contenders: Contender[] = [];
+  const outputs = new Map<string, ArrayLike<number>>();
+
+  const node = await ortNodeSession(bytes, ctx.threads);
+  const nodeFeeds = Object.fromEntries(
+    Object.entries(mb.inputs).map(([k, f]) => [k, f.type === "float32" ? nodeTensor("float32", f.data, f.dims) : nodeTensor("int64", f.data, f.dims)]),
+  );
+  outputs.set("ort-node", (await node.run(nodeFeeds))[mb.output]!.data as Float32Array);
+  contenders.push({ impl: "ort-node", run: () => node.run(nodeFeeds) });
+
+  try {
+    const web = await ortWebSession(bytes, ctx.threads);
+    const webFeeds = Object.fromEntries(
+      Object.entries(mb.inputs).map(([k, f]) => [k, f.type === "float32" ? webTensor("float32", f.data, f.dims) : webTensor("int64", f.data, f.dims)]),
+    );
+    outputs.set("ort-web", (await web.run(webFeeds))[mb.output]!.data as Float32Array);
+    contenders.push({ impl: "ort-web", run: () => web.run(webFeeds) });
+  } catch (e) {
+    rows.push({ ...base, impl: "ort-web", status: "unsupported", note: firstLine(e) });
+  }
+
+  const interp = await loadInterpreterRunner(path, ctx.threads);
+  if ("runner" in interp) {
+    const feeds = Object.fromEntries(Object.entries(mb.inputs).map(([k, f]) => [k, irTensor(f)]));
+    try {
+      outputs.set(INTERPRETER, interp.runner.run(feeds)[mb.output]!.toF32());
+      contenders.push({ impl: INTERPRETER, run: () => interp.runner.run(feeds) });
+    } catch (e) {
+      rows.push({ ...base, impl: INTERPRETER, status: "unavailable", note: `interpreter: not yet available (${firstLine(e)})` });
+    }
+  } else {
+    rows.push({ ...base, impl: INTERPRETER, status: "unavailable", note: `interpreter: not yet available (${interp.unavailable})` });
+  }
+
+  const timings = await timeRoundRobin(contenders, {
+    warmup: 1,
+    iterations: ctx.quick ? 3 : 10,
+    budgetMs: ctx.quick ? 1000 : 5000,
+  });
+  const oracle = outputs.get("ort-node")!;
+  for (const t of timings) {
+    const out = outputs.get(t.impl);
+    const note = t.impl !== "ort-node" && out ? `max rel diff vs ort-node ${maxRelDiff(out, oracle).toExponential(1)}` : undefined;
+    rows.push({ ...base, impl: t.impl, status: "ok", medianMs: t.medianMs, minMs: t.minMs, iterations: t.iterations, ...(note ? { note } : {}) });
+  }
+  return rows;
+}
