@@ -16,3 +16,5 @@ export { openSafetensors, readSafetensors, decodeSafetensors, type SafetensorsFi
 export { writeSafetensors, encodeSafetensors } from "./safetensors/write.js";
 export { readSafetensorsIndex, openSafetensorsCheckpoint, writeSafetensorsSharded, INDEX_FILE, type SafetensorsIndex } from "./safetensors/shards.js";
 export { MAX_HEADER_BYTES, type SafetensorsEntry } from "./safetensors/header.js";
+
+export { decodeNpy, encodeNpy, readNpy, writeNpy } from "./npy.js";
