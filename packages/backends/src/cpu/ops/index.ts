@@ -4,3 +4,4 @@ import "./quant.js";
 import "./matmul.js";
 import "./conv.js";
 import "./conv-int.js";
+import "./pool.js";
