@@ -5,3 +5,4 @@ import "./matmul.js";
 import "./conv.js";
 import "./conv-int.js";
 import "./pool.js";
+import "./norm.js";
