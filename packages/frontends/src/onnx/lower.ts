@@ -14,6 +14,7 @@ import { constantValue } from "./constant-node.js";
 import { coerceAttr, declaredType, decodeAttr, inputType, toTensor, type OnnxAttr } from "./convert.js";
 import { inFile } from "./errors.js";
 import { normalize, type NormContext, type OnnxNode } from "./opset/index.js";
+import { tryFold } from "./fold.js";
 import { checkOpsets, opsetMeta } from "./opsets.js";
 import { Names, Scope, mergeTypes } from "./scope.js";
 import { topoOrder } from "./topo.js";
@@ -21,12 +22,15 @@ import { topoOrder } from "./topo.js";
 export interface LowerOptions {
   /** File name used in error messages and recorded in graph.meta. */
   file?: string;
+  /** Fold integer shape arithmetic on constants and static shapes (default true). */
+  fold?: boolean;
 }
 
 interface State {
   readonly file?: string;
   readonly opset: number;
   readonly names: Names;
+  readonly fold: boolean;
 }
 
 const DEFAULT_DOMAINS = new Set(["", "ai.onnx"]);
@@ -36,7 +40,7 @@ export function lowerOnnx(model: onnx.IModelProto, opts: LowerOptions = {}): Gra
   const file = opts.file;
   if (!model.graph) throw new UserError(inFile(file, "the model has no graph"), file);
   const opset = checkOpsets(model, file);
-  const st: State = { file, opset, names: new Names(model) };
+  const st: State = { file, opset, names: new Names(model), fold: opts.fold ?? true };
   const g = lowerGraph(model.graph, undefined, st, model.graph.name || "main");
   return { ...g, meta: opsetMeta(model, file) };
 }
@@ -119,6 +123,17 @@ function lowerGraph(gp: onnx.IGraphProto, parent: Scope | undefined, st: State, 
     fresh: (prefix) => st.names.freshValue(prefix),
   };
 
+  const graphOutputs = new Set((gp.output ?? []).map((vi) => vi.name ?? ""));
+  const lowerOne = (n: OnnxNode): void => {
+    const folded = st.fold && !n.outputs.some((o) => graphOutputs.has(o)) ? tryFold(n, norm) : undefined;
+    if (!folded) return emit(n);
+    n.outputs.forEach((o, k) => {
+      if (scope.definesLocally(o)) throw new UserError(inFile(file, `node '${n.name}' (${n.op}) redefines value '${o}'`), n.name);
+      scope.constants[o] = folded[k]!;
+      scope.values[o] = tensorType(folded[k]!.dtype, folded[k]!.shape);
+    });
+  };
+
   const ordered = topoOrder(gp.node ?? [], (v) => scope.typeOf(v) !== undefined);
   ordered.forEach((np, k) => {
     const op = np.opType ?? "";
@@ -141,7 +156,7 @@ function lowerGraph(gp: onnx.IGraphProto, parent: Scope | undefined, st: State, 
     }
     if (!getOp(op)) throw unsupportedOp(st, base, op, domain);
     const onnxNode: OnnxNode = { name: base, op, domain, inputs: trimInputs(np.input ?? []), outputs: trimInputs(np.output ?? []), attrs };
-    for (const n of normalize(onnxNode, norm)) emit(n);
+    for (const n of normalize(onnxNode, norm)) lowerOne(n);
   });
 
   const outputs = (gp.output ?? []).map((vi) => vi.name ?? "");
