@@ -15,6 +15,8 @@ export interface OrtExecutorOptions {
   readonly threads?: number;
   /** Graph optimization level (default 'basic'). */
   readonly optimization?: "disabled" | "basic" | "extended" | "all";
+  /** onnxruntime log severity: 0 verbose .. 4 fatal (default 3, errors only). */
+  readonly logLevel?: 0 | 1 | 2 | 3 | 4;
   /** Export options (target opset, extra lowering rules). */
   readonly export?: ExportOptions;
 }
@@ -67,6 +69,7 @@ export class OrtExecutor implements Executor {
       const options: ort.InferenceSession.SessionOptions = {
         graphOptimizationLevel: this.opts.optimization ?? "basic",
         executionMode: "sequential",
+        logSeverityLevel: this.opts.logLevel ?? 3,
         ...(this.opts.threads ? { intraOpNumThreads: this.opts.threads, interOpNumThreads: 1 } : {}),
       };
       p = ort.InferenceSession.create(bytes, options);
