@@ -6,3 +6,4 @@ import "./conv.js";
 import "./conv-int.js";
 import "./pool.js";
 import "./norm.js";
+import "./quantize-linear.js";
