@@ -35,6 +35,12 @@ export interface GemmLayout {
   batchStrideA?: number;
   batchStrideB?: number;
   batchStrideY?: number;
+  /**
+   * B is immutable (a weight): the WebAssembly engines keep its packed form across calls,
+   * keyed by the array object and B's layout, and skip copying and packing it again. Mutating
+   * B afterwards gives stale results until the engine's clearCache(). Ignored by the references.
+   */
+  cacheB?: boolean;
 }
 
 /** f32 GEMM: Y = alpha * op(A) x op(B) + beta * C. */

@@ -149,6 +149,31 @@ describe("wasm f32 gemm", () => {
     expectBitEqual(one.gemm(args), gemmRef(args));
   });
 
+  it("with cacheB packs a weight once and reuses it, per layout, until clearCache", async () => {
+    const m = 37, n = 45, k = 53;
+    const w = randomF32(k * n, 11);
+    for (const engine of [one, two]) {
+      engine.clearCache();
+      for (let i = 0; i < 3; i++) {
+        const a = randomF32(m * k, 20 + i);
+        expectBitEqual(engine.gemm({ m, n, k, a, b: w, cacheB: true }), gemmRef({ m, n, k, a, b: w }));
+        // same array, other layout: a separate entry
+        const args: GemmArgs = { m, n: k, k: n, a: randomF32(m * n, 30 + i), b: w, transB: true, cacheB: true };
+        expectBitEqual(await engine.gemmAsync(args), gemmRef(args));
+      }
+      // the cache is keyed by the array: mutating it is invisible until clearCache (documented)
+      const a = randomF32(m * k, 40);
+      const before = engine.gemm({ m, n, k, a, b: w, cacheB: true });
+      const saved = w[0]!;
+      w[0] = saved + 1;
+      expectBitEqual(engine.gemm({ m, n, k, a, b: w, cacheB: true }), before);
+      engine.clearCache();
+      expectBitEqual(engine.gemm({ m, n, k, a, b: w, cacheB: true }), gemmRef({ m, n, k, a, b: w }));
+      w[0] = saved;
+      engine.clearCache();
+    }
+  });
+
   it("rejects out-of-range operands and overlapping calls", async () => {
     expect(() => one.gemm({ m: 4, n: 4, k: 4, a: new Float32Array(15), b: new Float32Array(16) })).toThrow(RangeError);
     expect(() => one.gemm({ m: 2, n: 2, k: 2, a: new Float32Array(4), b: new Float32Array(4), beta: 1 })).toThrow(/bias/);

@@ -8,7 +8,8 @@
  *   await g2.close();
  *
  * Each call copies the operands into the shared memory, packs B into NR-column panels once
- * (on the calling thread), then splits the batch-flattened rows of Y across threads. Every
+ * (on the calling thread; with `cacheB` a weight is packed on first use only), then splits
+ * the batch-flattened rows of Y across threads. Every
  * output element is computed by one thread with the summation order documented in gemm.as
  * and gemm-ref.ts, so the result is bit-identical to gemmRef and to itself at any thread
  * count. Calls on one engine must not overlap (gemmAsync callers await before the next call).
@@ -16,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { type GemmArgs, type GemmPlan, planGemm } from "./gemm-args.js";
 import { Wasm, type WasmModule } from "./wasm-api.js";
-import { Layout, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
+import { Layout, PackedCache, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
 import { splitRows, WasmThreadPool } from "./wasm-pool.js";
 
 /** Micro-tile height of gemm.as; thread row ranges are aligned to it. */
@@ -32,6 +33,8 @@ export interface GemmEngine {
   gemm(args: GemmArgs): Float32Array;
   /** The same computation; the caller's share of rows runs before the first await. */
   gemmAsync(args: GemmArgs): Promise<Float32Array>;
+  /** Drops every packed B kept for `cacheB` calls. */
+  clearCache(): void;
   /** Stops the workers (a no-op at 1 thread). */
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ interface Exports {
 
 class WasmGemm implements GemmEngine {
   private readonly exports: Exports;
+  private readonly cache = new PackedCache();
 
   constructor(
     private readonly heap: WasmHeap,
@@ -70,29 +74,34 @@ class WasmGemm implements GemmEngine {
     return this.pool.threads;
   }
 
-  /** Copies operands in, packs B, writes the parameter block; returns what run/finish need. */
+  /** Copies operands in, packs B (unless cached), writes the parameter block. */
   private prepare(args: GemmArgs): { plan: GemmPlan; y: Float32Array; yAddr: number; threads: number } | Float32Array {
     const plan = planGemm(args);
     const y = args.y ?? new Float32Array(plan.yExtent);
     const { m, n, k, batch } = plan;
     if (batch * m * n === 0) return y;
 
-    const bBatches = plan.bsB === 0 ? 1 : batch;
     const threads = batch * m * n * k >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
-    const layout = new Layout();
+    const packedBytes = (plan.bsB === 0 ? 1 : batch) * this.exports.sgemm_packed_b_bytes(n, k);
+    const cacheKey = args.cacheB ? `f32:${plan.bOff},${plan.rsB},${plan.csB},${plan.bsB},${k},${n},${plan.bsB === 0 ? 1 : batch}` : "";
+    let bpAddr = args.cacheB ? this.cache.lookup(args.b, cacheKey) : undefined;
+    const packB = bpAddr === undefined;
+    const cacheNew = packB && args.cacheB ? this.cache.alloc(packedBytes) : undefined;
+
+    const layout = new Layout(this.cache.end);
     const aAddr = layout.alloc(plan.aExtent * 4);
-    const bAddr = layout.alloc(plan.bExtent * 4);
+    const bAddr = packB ? layout.alloc(plan.bExtent * 4) : 0;
     const cAddr = layout.alloc(plan.cExtent * 4);
     const yAddr = layout.alloc(batch * m * n * 4);
-    const bpAddr = layout.alloc(bBatches * this.exports.sgemm_packed_b_bytes(n, k));
+    bpAddr ??= cacheNew ?? layout.alloc(packedBytes);
     const workBytes = this.exports.sgemm_work_bytes();
-    const work = Array.from({ length: this.pool.threads }, () => layout.alloc(workBytes));
+    this.work = Array.from({ length: this.pool.threads }, () => layout.alloc(workBytes));
     this.heap.ensure(layout.end);
 
     const buf = this.heap.buffer;
     const f32 = new Float32Array(buf);
     if (plan.aExtent) f32.set(args.a.subarray(plan.aOff, plan.aOff + plan.aExtent), aAddr >> 2);
-    if (plan.bExtent) f32.set(args.b.subarray(plan.bOff, plan.bOff + plan.bExtent), bAddr >> 2);
+    if (packB && plan.bExtent) f32.set(args.b.subarray(plan.bOff, plan.bOff + plan.bExtent), bAddr >> 2);
     if (plan.cExtent) f32.set(args.c!.subarray(plan.cOff, plan.cOff + plan.cExtent), cAddr >> 2);
 
     const p = new Int32Array(buf, PARAMS_ADDR, 22);
@@ -101,9 +110,10 @@ class WasmGemm implements GemmEngine {
     p.set([cAddr, plan.rsC, plan.csC, plan.bsC], 16);
     pf[20] = plan.alpha;
     pf[21] = plan.beta;
-    this.exports.sgemm_pack_b(PARAMS_ADDR);
-
-    this.work = work;
+    if (packB) {
+      this.exports.sgemm_pack_b(PARAMS_ADDR);
+      if (cacheNew !== undefined) this.cache.set(args.b, cacheKey, cacheNew);
+    }
     return { plan, y, yAddr, threads };
   }
 
@@ -162,7 +172,12 @@ class WasmGemm implements GemmEngine {
     }
   }
 
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   close(): Promise<void> {
+    this.cache.clear();
     return this.pool.close();
   }
 }

@@ -90,6 +90,19 @@ describe("wasm int8 gemm", () => {
     expect(y).toEqual(igemmRef({ m: 1, n: 1, k, a, b }));
   });
 
+  it("with cacheB reuses the packed weight, keyed by array and signedness", () => {
+    const m = 21, n = 19, k = 33;
+    const w = randomI8(k * n, 5);
+    const wu = new Uint8Array(w.buffer);
+    one.clearCache();
+    for (let i = 0; i < 3; i++) {
+      const a = randomI8(m * k, 6 + i);
+      expect(one.igemm({ m, n, k, a, b: w, cacheB: true })).toEqual(igemmRef({ m, n, k, a, b: w }));
+      expect(one.igemm({ m, n, k, a, b: wu, cacheB: true })).toEqual(igemmRef({ m, n, k, a, b: wu }));
+    }
+    one.clearCache();
+  });
+
   it("honours offsets and leading dimensions", () => {
     const m = 9, n = 11, k = 13, lda = 17, ldb = 12, ldy = 15;
     const args: IGemmArgs = { m, n, k, a: randomI8(3 + m * lda, 1), aOffset: 3, lda, b: randomI8(k * ldb, 2), ldb, ldy, yOffset: 2 };

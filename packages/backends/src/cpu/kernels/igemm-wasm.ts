@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { type GemmPlan, type IGemmArgs, planGemm } from "./gemm-args.js";
 import { Wasm, type WasmModule } from "./wasm-api.js";
-import { Layout, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
+import { Layout, PackedCache, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
 import { splitRows, WasmThreadPool } from "./wasm-pool.js";
 
 const MR = 4;
@@ -17,6 +17,8 @@ export interface IGemmEngine {
   readonly threads: number;
   igemm(args: IGemmArgs): Int32Array;
   igemmAsync(args: IGemmArgs): Promise<Int32Array>;
+  /** Drops every packed B kept for `cacheB` calls. */
+  clearCache(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ interface Prepared {
 class WasmIGemm implements IGemmEngine {
   private readonly exports: Exports;
   private running = false;
+  private readonly cache = new PackedCache();
 
   constructor(
     private readonly heap: WasmHeap,
@@ -66,22 +69,31 @@ class WasmIGemm implements IGemmEngine {
     const y = args.y ?? new Int32Array(plan.yExtent);
     const { m, n, k, batch } = plan;
     if (batch * m * n === 0) return y;
-    const layout = new Layout();
+    const flags = (args.a instanceof Uint8Array ? 1 : 0) | (args.b instanceof Uint8Array ? 2 : 0);
+    const packedBytes = (plan.bsB === 0 ? 1 : batch) * this.exports.igemm_packed_b_bytes(n, k);
+    const cacheKey = args.cacheB ? `i8:${flags},${plan.bOff},${plan.rsB},${plan.csB},${plan.bsB},${k},${n},${plan.bsB === 0 ? 1 : batch}` : "";
+    let bpAddr = args.cacheB ? this.cache.lookup(args.b, cacheKey) : undefined;
+    const packB = bpAddr === undefined;
+    const cacheNew = packB && args.cacheB ? this.cache.alloc(packedBytes) : undefined;
+
+    const layout = new Layout(this.cache.end);
     const aAddr = layout.alloc(plan.aExtent);
-    const bAddr = layout.alloc(plan.bExtent);
+    const bAddr = packB ? layout.alloc(plan.bExtent) : 0;
     const yAddr = layout.alloc(batch * m * n * 4);
-    const bpAddr = layout.alloc((plan.bsB === 0 ? 1 : batch) * this.exports.igemm_packed_b_bytes(n, k));
+    bpAddr ??= cacheNew ?? layout.alloc(packedBytes);
     const workBytes = this.exports.igemm_work_bytes();
     const work = Array.from({ length: this.pool.threads }, () => layout.alloc(workBytes));
     this.heap.ensure(layout.end);
     const u8 = new Uint8Array(this.heap.buffer);
     if (plan.aExtent) u8.set(bytesOf(args.a, plan.aOff, plan.aExtent), aAddr);
-    if (plan.bExtent) u8.set(bytesOf(args.b, plan.bOff, plan.bExtent), bAddr);
-    const flags = (args.a instanceof Uint8Array ? 1 : 0) | (args.b instanceof Uint8Array ? 2 : 0);
+    if (packB && plan.bExtent) u8.set(bytesOf(args.b, plan.bOff, plan.bExtent), bAddr);
     new Int32Array(this.heap.buffer, PARAMS_ADDR, 17).set([
       m, n, k, batch, aAddr, plan.rsA, plan.csA, plan.bsA, bAddr, plan.rsB, plan.csB, plan.bsB, bpAddr, yAddr, n, m * n, flags,
     ]);
-    this.exports.igemm_pack_b(PARAMS_ADDR);
+    if (packB) {
+      this.exports.igemm_pack_b(PARAMS_ADDR);
+      if (cacheNew !== undefined) this.cache.set(args.b, cacheKey, cacheNew);
+    }
     const threads = batch * m * n * k >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
     return { plan, y, yAddr, threads, work };
   }
@@ -138,7 +150,12 @@ class WasmIGemm implements IGemmEngine {
     }
   }
 
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   close(): Promise<void> {
+    this.cache.clear();
     return this.pool.close();
   }
 }
