@@ -154,7 +154,6 @@ function lowerGraph(gp: onnx.IGraphProto, parent: Scope | undefined, st: State, 
       scope.values[out] = tensorType(t.dtype, t.shape);
       return;
     }
-    if (!getOp(op)) throw unsupportedOp(st, base, op, domain);
     const onnxNode: OnnxNode = { name: base, op, domain, inputs: trimInputs(np.input ?? []), outputs: trimInputs(np.output ?? []), attrs };
     for (const n of normalize(onnxNode, norm)) lowerOne(n);
   });
