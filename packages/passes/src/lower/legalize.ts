@@ -71,9 +71,9 @@ export function insertDequantize(e: GraphEditor, opts: LegalizeOptions = {}): nu
     const at = p.uses.length ? Math.min(...p.uses.map(([k]) => k)) : g.nodes.length;
     inserts.push({ at, value: p.value, out, type: { dtype: t.quant!.expressed, shape: [...t.shape] } });
   }
-  // Insert from the back so earlier positions stay valid; equal positions keep plan order.
-  inserts.sort((a, b) => b.at - a.at);
-  for (const ins of inserts) {
+  // Insert from the back so earlier positions stay valid; equal positions end up in plan order.
+  const order = inserts.map((ins, k) => ({ ins, k })).sort((a, b) => b.ins.at - a.ins.at || b.k - a.k);
+  for (const { ins } of order) {
     const name = e.freshNodeName(`${ins.value}.dq`);
     e.insertNode({ name, op: "dequantize", inputs: [ins.value], outputs: [ins.out], attrs: {} }, [ins.type], ins.at);
   }

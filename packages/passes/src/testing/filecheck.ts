@@ -6,12 +6,13 @@
  *   // CHECK-NEXT: text     the line right after the last match contains text
  *   // CHECK-NOT: text      text does not occur between the last match and the next one
  *   // CHECK-ERROR: text    the pipeline fails with an error message containing text
+ *   // ALLOW-INVALID-INPUT  the input need not verify (repair passes); the output still must
  *
  * Lines starting with `//` are directives or comments; the rest is the input IR.
  */
 import { readFileSync } from "node:fs";
-import { parseGraph, printGraph, type Graph } from "@quantpass/ir";
-import { runPipeline, type PipelineOptions } from "../pass-manager.js";
+import { parseGraph, printGraph, verify, type Graph } from "@quantpass/ir";
+import { parsePipeline, runPipeline, type PipelineOptions } from "../pass-manager.js";
 
 export type CheckKind = "CHECK" | "CHECK-NEXT" | "CHECK-NOT" | "CHECK-ERROR";
 export interface Check {
@@ -24,12 +25,14 @@ export interface CheckFile {
   readonly pipeline: string;
   readonly checks: readonly Check[];
   readonly ir: string;
+  readonly allowInvalidInput: boolean;
 }
 
 export function parseCheckFile(text: string, file = "<input>"): CheckFile {
   let pipeline: string | undefined;
   const checks: Check[] = [];
   const ir: string[] = [];
+  let allowInvalidInput = false;
   text.split("\n").forEach((l, k) => {
     const m = /^\s*\/\/\s*(RUN|CHECK|CHECK-NEXT|CHECK-NOT|CHECK-ERROR):\s?(.*)$/.exec(l);
     if (m) {
@@ -37,12 +40,15 @@ export function parseCheckFile(text: string, file = "<input>"): CheckFile {
         if (pipeline !== undefined) throw new Error(`${file}:${k + 1}: more than one RUN line`);
         pipeline = m[2]!.trim();
       } else checks.push({ kind: m[1] as CheckKind, text: m[2]!.trimEnd(), line: k + 1 });
+    } else if (/^\s*\/\/\s*ALLOW-INVALID-INPUT\s*$/.test(l)) {
+      allowInvalidInput = true;
+      ir.push("");
     } else if (!/^\s*\/\//.test(l)) ir.push(l);
     else ir.push("");
   });
   if (pipeline === undefined) throw new Error(`${file}: no '// RUN:' line`);
   if (!checks.length) throw new Error(`${file}: no CHECK lines`);
-  return { pipeline, checks, ir: ir.join("\n") };
+  return { pipeline, checks, ir: ir.join("\n"), allowInvalidInput };
 }
 
 /** Checks output against the positive/negative checks; returns a failure message or undefined. */
@@ -83,7 +89,13 @@ export async function runCheckFile(path: string, options: PipelineOptions | ((g:
   const wantError = spec.checks.find((c) => c.kind === "CHECK-ERROR");
   let out: string;
   try {
-    out = printGraph((await runPipeline(g, spec.pipeline, { verifyEach: true, ...opts })).graph);
+    if (spec.allowInvalidInput) {
+      const steps = parsePipeline(spec.pipeline);
+      let r = (await runPipeline(g, steps.slice(0, 1), { ...opts, verifyEach: false })).graph;
+      verify(r);
+      if (steps.length > 1) r = (await runPipeline(r, steps.slice(1), { verifyEach: true, ...opts })).graph;
+      out = printGraph(r);
+    } else out = printGraph((await runPipeline(g, spec.pipeline, { verifyEach: true, ...opts })).graph);
   } catch (e) {
     const msg = (e as Error).message;
     if (!wantError) throw new Error(`${path}: pipeline '${spec.pipeline}' failed: ${msg}`, { cause: e });
