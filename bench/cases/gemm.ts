@@ -47,7 +47,7 @@ async function runSize(ctx: BenchContext, n: number): Promise<Measurement[]> {
   }
 
   if (ctx.threads === 1) {
-    if (n <= REF_MAX) contenders.push({ impl: "quantpass-ts-ref", run: () => gemmRef({ m: n, n, k: n, a, b }) });
+    if (n <= REF_MAX) contenders.push({ impl: "quantpass-ts-ref", run: () => gemmRef({ m: n, n, k: n, a, b }), budgetMs: 2000 });
     else rows.push({ case: "gemm", name, impl: "quantpass-ts-ref", threads: 1, status: "skipped", note: `not run above ${REF_MAX} (time budget)` });
   } else {
     rows.push({ case: "gemm", name, impl: "quantpass-ts-ref", threads: ctx.threads, status: "unsupported", note: "single-threaded by design" });
@@ -63,7 +63,7 @@ async function runSize(ctx: BenchContext, n: number): Promise<Measurement[]> {
     rows.push({
       case: "gemm", name, impl: t.impl, threads: ctx.threads, status: "ok",
       medianMs: t.medianMs, minMs: t.minMs, iterations: t.iterations, flops,
-      ...(notes.has(t.impl) ? { note: notes.get(t.impl)! } : {}),
+      ...(notes.has(t.impl) || t.cold ? { note: [notes.get(t.impl), t.cold ? "one cold run" : ""].filter(Boolean).join("; ") } : {}),
     });
   }
   return rows;
