@@ -5,3 +5,7 @@ import "./conv.js";
 import "./pool.js";
 import "./norm.js";
 import "./quantize-linear.js";
+import "./unary.js";
+import "./cast.js";
+import "./reduce.js";
+import "./softmax.js";
