@@ -7,3 +7,7 @@ import "./conv-int.js";
 import "./pool.js";
 import "./norm.js";
 import "./quantize-linear.js";
+import "./unary.js";
+import "./cast.js";
+import "./reduce.js";
+import "./softmax.js";
