@@ -16,3 +16,4 @@ export * from "./text/printer.js";
 export * from "./text/parser.js";
 export * from "./quant.js";
 export { quantFromAttrs, QUANT_ATTRS } from "./ops/quant-params.js";
+export { sliceBounds, splitSizes, rangeLength, resizeOutput } from "./ops/movement-util.js";
