@@ -53,7 +53,11 @@ function describe(e: unknown): string {
   return String(e);
 }
 
+/** Newlines become spaces and other control characters \xNN escapes (names may be garbage). */
 function oneLine(s: string): string {
-  const flat = s.replace(/\s*[\r\n]+\s*/g, " ");
+  const flat = s
+    .replace(/\s*[\r\n]+\s*/g, " ")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
   return flat.length > 1000 ? `${flat.slice(0, 997)}...` : flat;
 }

@@ -106,3 +106,35 @@ describe("external data", () => {
     expect(() => decodeOnnx(enc({}))).toThrow(/has external data but no baseDir was given/);
   });
 });
+
+describe("deeply nested models", () => {
+  /** A model whose graph nests `depth` subgraphs (graph.node[0].attribute[0].g, repeated). */
+  function nested(depth: number): Uint8Array {
+    const varintLen = (v: number) => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : 4);
+    // Inside out: each level wraps the previous graph in attribute field 6, node field 5, graph field 1.
+    const headers: [number, number][] = [];
+    let len = 0;
+    for (let i = 0; i < depth; i++) {
+      for (const field of [6, 5, 1]) {
+        headers.push([field, len]);
+        len += 1 + varintLen(len);
+      }
+    }
+    headers.push([7, len]); // model.graph
+    const out: number[] = [];
+    for (const [field, l] of headers.reverse()) {
+      out.push((field << 3) | 2);
+      for (let v = l; ; v >>>= 7) {
+        if (v < 0x80) { out.push(v); break; }
+        out.push((v & 0x7f) | 0x80);
+      }
+    }
+    return Uint8Array.from(out);
+  }
+
+  it("rejects subgraph nesting beyond the limit and stack-overflowing nesting alike", () => {
+    expect(decodeOnnx(nested(10)).graph!.node!.length).toBe(1);
+    expect(() => decodeOnnx(nested(100), { file: "m.onnx" })).toThrow(/^m\.onnx: subgraphs nested deeper than 64$/);
+    expect(() => decodeOnnx(nested(100_000), { file: "m.onnx" })).toThrow(new FormatError("protobuf nested too deeply", "m.onnx"));
+  });
+});
