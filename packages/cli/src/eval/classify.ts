@@ -82,7 +82,11 @@ export async function evaluateImages(
     if (logits.shape.length !== 2 || logits.shape[0] !== rows || logits.shape[1] !== CLASSES)
       throw new UserError(`output '${plan.output}' came out ${formatShape(logits.shape)} for a batch of ${rows}; expected [${rows},${CLASSES}]`, plan.output);
     for (let r = 0; r < n; r++) if (argmaxRow(logits, r, CLASSES) === data.labels[start + r]) correct++;
-    onProgress?.(start + n);
+    if (onProgress) {
+      onProgress(start + n);
+      // Let timers run (the progress bar redraws) between synchronous batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
   return { correct, samples: data.count, accuracy: data.count === 0 ? 0 : correct / data.count };
 }
