@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { decodeOnnx, encodeOnnx } from "@quantpass/formats";
 import { errorLines, fmnistModel, quantpass, tempDir } from "../testing/harness.js";
 
 const MODEL = fmnistModel();
@@ -72,6 +73,19 @@ describe("quantpass inspect", () => {
     expect(r.code).toBe(2);
     expect(errorLines(r)).toHaveLength(1);
     expect(r.stderr).toContain(bad);
+  });
+
+  it("rejects an unknown op naming the node", () => {
+    const m = decodeOnnx(readFileSync(MODEL));
+    const node = m.graph!.node![1]!;
+    node.opType = "FrobnicateRelu";
+    const bad = join(tmp.dir, "badop.onnx");
+    writeFileSync(bad, encodeOnnx(m));
+    const r = quantpass(["inspect", bad]);
+    expect(r.code).toBe(2);
+    expect(errorLines(r)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^quantpass: error: .*FrobnicateRelu/);
+    expect(r.stderr).toContain(node.name!);
   });
 
   it("rejects an unknown extension", () => {
