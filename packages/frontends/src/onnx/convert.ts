@@ -34,7 +34,7 @@ export function declaredType(vi: onnx.IValueInfoProto, file?: string): TensorTyp
   if (!tp) return undefined;
   const where = `value '${vi.name ?? ""}'`;
   if (tp.sequenceType || tp.mapType || tp.optionalType || tp.sparseTensorType)
-    throw new UnsupportedOpError(inFile(file, `${where} has a ${tp.sequenceType ? "sequence" : tp.mapType ? "map" : tp.optionalType ? "optional" : "sparse tensor"} type, which quantpass does not support`), vi.name ?? undefined);
+    throw new UnsupportedOpError(inFile(file, `${where} has ${tp.optionalType ? "an" : "a"} ${tp.sequenceType ? "sequence" : tp.mapType ? "map" : tp.optionalType ? "optional" : "sparse tensor"} type, which quantpass does not support`), vi.name ?? undefined);
   const tt = tp.tensorType;
   if (!tt) return undefined;
   const dtype = dtypeOfCode(tt.elemType, file, where);
