@@ -6,8 +6,11 @@
  * Slow implementations are not run more than needed to keep the bench short: once an
  * implementation has spent its time budget on timed runs it stops (after `minIterations`, or
  * after 1 when its first run alone took a third of the budget), and when its first run took
- * the whole budget or more, that first run is its only sample (reported as cold).
+ * three times the budget or more, that first run is its only sample (reported as cold).
  */
+
+/** A first run this many times the budget is the only sample (no timed run after it). */
+const COLD_FACTOR = 3;
 
 export interface Contender {
   impl: string;
@@ -31,7 +34,7 @@ export interface Timing {
   medianMs: number;
   minMs: number;
   iterations: number;
-  /** The only sample is the first run (it took the whole budget). */
+  /** The only sample is the first run (it took three times the budget). */
   cold: boolean;
 }
 
@@ -52,7 +55,7 @@ export async function timeRoundRobin(contenders: readonly Contender[], opts: Tim
   for (const c of contenders) {
     const budget = c.budgetMs ?? opts.budgetMs;
     const first = c.firstRunMs ?? (await timed(c.run));
-    const cold = first >= budget;
+    const cold = first >= COLD_FACTOR * budget;
     if (!cold && first < budget / 4) for (let i = 1; i < opts.warmup; i++) await c.run();
     state.push({
       budget,

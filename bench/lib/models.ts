@@ -1,7 +1,7 @@
 /** Model benches: the same feeds through the interpreter hook, onnxruntime-node and onnxruntime-web. */
 import { existsSync, readFileSync } from "node:fs";
 import { Tensor } from "@quantpass/ir";
-import { firstLine, loadInterpreterRunner } from "./interpreter.js";
+import { firstLine, type InterpreterRunner, loadInterpreterRunner } from "./interpreter.js";
 import { timeRoundRobin, type Contender } from "./measure.js";
 import { maxRelDiff, nodeTensor, ortNodeSession, ortWebSession, webTensor } from "./ort.js";
 import type { BenchContext, Measurement } from "./types.js";
@@ -27,7 +27,10 @@ export interface ModelBench {
   output: string;
 }
 
+/** The interpreter with its f32 GEMM on the WebAssembly engine (the case's own implementation). */
 export const INTERPRETER = "quantpass-interpreter";
+/** The interpreter with the kernels it is configured with, for information. */
+export const INTERPRETER_DEFAULT = "quantpass-interpreter-default";
 
 function irTensor(f: Feed): Tensor {
   return f.type === "float32" ? new Tensor("f32", f.dims, f.data) : new Tensor("i64", f.dims, f.data);
@@ -61,18 +64,23 @@ export async function runModelBench(ctx: BenchContext, mb: ModelBench): Promise<
     rows.push({ ...base, impl: "ort-web", status: "unsupported", note: firstLine(e) });
   }
 
-  const interp = await loadInterpreterRunner(path, ctx.threads);
-  if ("runner" in interp) {
+  const runners: InterpreterRunner[] = [];
+  for (const [impl, kernel] of [[INTERPRETER, "wasm"], [INTERPRETER_DEFAULT, "default"]] as const) {
+    if (kernel === "default" && ctx.threads !== 1) continue; // single-threaded: its 1-thread row says it all
+    const interp = await loadInterpreterRunner(path, { threads: ctx.threads, kernel });
+    if (!("runner" in interp)) {
+      rows.push({ ...base, impl, status: "unavailable", note: `interpreter: not yet available (${interp.unavailable})` });
+      continue;
+    }
+    runners.push(interp.runner);
     const feeds = Object.fromEntries(Object.entries(mb.inputs).map(([k, f]) => [k, irTensor(f)]));
     try {
       t0 = performance.now();
-      outputs.set(INTERPRETER, interp.runner.run(feeds)[mb.output]!.toF32());
-      contenders.push({ impl: INTERPRETER, run: () => interp.runner.run(feeds), firstRunMs: performance.now() - t0 });
+      outputs.set(impl, interp.runner.run(feeds)[mb.output]!.toF32());
+      contenders.push({ impl, run: () => interp.runner.run(feeds), firstRunMs: performance.now() - t0 });
     } catch (e) {
-      rows.push({ ...base, impl: INTERPRETER, status: "unavailable", note: `interpreter: not yet available (${firstLine(e)})` });
+      rows.push({ ...base, impl, status: "unavailable", note: `interpreter: not yet available (${firstLine(e)})` });
     }
-  } else {
-    rows.push({ ...base, impl: INTERPRETER, status: "unavailable", note: `interpreter: not yet available (${interp.unavailable})` });
   }
 
   const timings = await timeRoundRobin(contenders, {
@@ -80,12 +88,13 @@ export async function runModelBench(ctx: BenchContext, mb: ModelBench): Promise<
     iterations: ctx.quick ? 3 : 10,
     budgetMs: ctx.quick ? 1000 : 4000,
   });
+  for (const r of runners) await r.close();
   const oracle = outputs.get("ort-node")!;
   for (const t of timings) {
     const out = outputs.get(t.impl);
     const notes = [
       t.impl !== "ort-node" && out ? `max rel diff vs ort-node ${maxRelDiff(out, oracle).toExponential(1)}` : "",
-      t.cold ? "one cold run (it alone took the time budget)" : "",
+      t.cold ? "one cold run (it alone took 3x the time budget)" : "",
     ].filter(Boolean);
     rows.push({ ...base, impl: t.impl, status: "ok", medianMs: t.medianMs, minMs: t.minMs, iterations: t.iterations, ...(notes.length ? { note: notes.join("; ") } : {}) });
   }
