@@ -11,6 +11,7 @@ export { onnxTensorToRaw, rawToOnnxTensor, onnxDims } from "./onnx/tensor.js";
 export { onnxDataTypeToElem, elemToOnnxDataType, ONNX_DATA_TYPE_NAMES } from "./onnx/datatype.js";
 export { attrType, attrValue, makeAttr, type AttrValue, type AttrKind, type AttrInput } from "./onnx/attr.js";
 export { longToNumber, longToBigInt, type LongLike } from "./onnx/long.js";
+export { mapModelTensors, type TensorFn } from "./onnx/walk.js";
 
 export { openSafetensors, readSafetensors, decodeSafetensors, type SafetensorsFile, type SafetensorsContents } from "./safetensors/read.js";
 export { writeSafetensors, encodeSafetensors } from "./safetensors/write.js";
