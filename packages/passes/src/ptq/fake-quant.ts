@@ -11,6 +11,10 @@
  * quant/weights.ts (int8 | int4, per-tensor | per-channel | per-group). Layer policy
  * (ops, skip, include, exclude) chooses the weights; observers were chosen by
  * insert-observers and are all converted. An observer with no range is a UserError.
+ *
+ * Documented bound (tested): for y = x·W (+ b) with x inside the calibrated range,
+ * |y_fq - y| <= Σ_k (sx/2·|W_kj| + |x_k|·sw_kj/2 + sx·sw_kj/4) plus float32 rounding,
+ * where sx, sw are the activation and weight scales (quantize/dequantize error <= scale/2).
  */
 import { edit, UserError, type Attrs, type Graph, type Stage, type StorageDType } from "@quantpass/ir";
 import { z } from "zod";

@@ -3,8 +3,8 @@
  * first widened to include 0. Symmetric: scale = absmax / qmax with no zero point for
  * signed storage (u8/u4 use the mid-point zero point 128/8 and scale = absmax / 127 or 7);
  * asymmetric: scale = (max - min) / (qmax - qmin), zp = clamp(round_half_even(qmin - min / scale)).
- * Scales are float32. A zero range gives ZERO_RANGE_SCALE; a range whose scale overflows
- * float32 is a UserError.
+ * Scales are float32 and at least ZERO_RANGE_SCALE (torch's eps floor), so a zero range
+ * gives ZERO_RANGE_SCALE; a range whose scale overflows float32 is a UserError.
  *
  * Error bound: for x inside the range, |dequantize(quantize(x)) - x| <= scale/2, up to
  * float32 rounding of the scale and the product (tests allow scale * 2^-12 + ulp(x)).
@@ -34,7 +34,7 @@ export function qparams(min: number, max: number, storage: StorageDType, symmetr
   }
   scale = Math.fround(scale);
   if (scale === Infinity) throw new UserError(`${what}: the range [${min}, ${max}] is too wide for a float32 scale`);
-  if (!(scale > 0)) scale = ZERO_RANGE_SCALE;
+  if (!(scale >= ZERO_RANGE_SCALE)) scale = ZERO_RANGE_SCALE;
   if (!symmetric) {
     const z = roundHalfEven(qmin - lo / scale);
     zp = z < qmin ? qmin : z > qmax ? qmax : z;
