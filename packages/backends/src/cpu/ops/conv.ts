@@ -14,6 +14,9 @@ import { matmulF32 } from "./gemm-dispatch.js";
 import { im2col, isPointwise, lift3 } from "./im2col.js";
 import { resolveWindow, type Window } from "./window.js";
 
+/** Floats of im2col buffer per Conv call (images are processed in chunks that fit). */
+const COL_BUDGET = 1 << 21;
+
 /** Common Conv-family checks; returns the geometry. */
 export function convGeometry(x: Tensor, w: Tensor, ctx: KernelContext): { n: number; c: number; m: number; group: number; win: Window } {
   const r = x.shape.length - 2;
@@ -37,19 +40,22 @@ defineKernel("Conv", ([x, w, b], ctx) => {
   const y = new Float32Array(n * m * outSize);
   const pointwise = isPointwise(win);
   const L = pointwise ? undefined : lift3(win);
-  const col = pointwise ? X : new Float32Array(kg * outSize);
-  for (let img = 0; img < n; img++)
+  // Images go through the GEMM in chunks (one batched call per chunk and group; W broadcast).
+  const chunk = Math.max(1, Math.min(n, Math.floor(COL_BUDGET / (kg * outSize))));
+  const col = pointwise ? X : new Float32Array(chunk * kg * outSize);
+  for (let img0 = 0; img0 < n; img0 += chunk) {
+    const cnt = Math.min(chunk, n - img0);
     for (let g = 0; g < group; g++) {
-      const xOff = (img * c + g * cg) * inSize;
-      if (L) im2col(X, xOff, cg, L, col);
+      if (L) for (let t = 0; t < cnt; t++) im2col(X, ((img0 + t) * c + g * cg) * inSize, cg, L, col, t * kg * outSize);
       matmulF32({
-        m: mg, n: outSize, k: kg,
-        a: W, aOffset: g * mg * kg,
-        b: col, bOffset: L ? 0 : xOff,
-        y, yOffset: (img * m + g * mg) * outSize,
-        ...(B ? { c: B, cOffset: g * mg, cRowStride: 1, cColStride: 0, beta: 1 } : {}),
+        m: mg, n: outSize, k: kg, batch: cnt,
+        a: W, aOffset: g * mg * kg, batchStrideA: 0,
+        b: col, bOffset: L ? 0 : (img0 * c + g * cg) * inSize, batchStrideB: L ? kg * outSize : c * inSize,
+        y, yOffset: (img0 * m + g * mg) * outSize, batchStrideY: m * outSize,
+        ...(B ? { c: B, cOffset: g * mg, cRowStride: 1, cColStride: 0, batchStrideC: 0, beta: 1 } : {}),
       });
     }
+  }
   return [f32Out(x!.dtype, [n, m, ...win.outShape], y)];
 });
 

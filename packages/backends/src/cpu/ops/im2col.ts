@@ -31,35 +31,54 @@ export function lift3(w: Window): Lifted {
   };
 }
 
-/** Fills col ([channels * kprod, outSize]) from `channels` channels of x starting at xOff. */
-export function im2col(x: Arr, xOff: number, channels: number, L: Lifted, col: Arr): void {
+/** Fills col ([channels * kprod, outSize], from colOff) from `channels` channels of x starting at xOff. */
+export function im2col(x: Arr, xOff: number, channels: number, L: Lifted, col: Arr, colOff = 0): void {
   const { inH, inW, kD, kH, kW, oD, oH, oW, tD, tH, tW } = L;
   const inSize = L.inD * inH * inW;
-  let p = 0;
+  // Per kw: the output columns [lo, hi) whose tap lands inside the row, and the input column of lo.
+  const lo = new Int32Array(kW), hi = new Int32Array(kW), first = new Int32Array(kW);
+  const sW = oW > 1 ? tW[1]! - tW[0]! : 1;
+  for (let kw = 0; kw < kW; kw++) {
+    let a = 0;
+    while (a < oW && tW[kw * oW + a]! < 0) a++;
+    let b = a;
+    while (b < oW && tW[kw * oW + b]! >= 0) b++;
+    lo[kw] = a, hi[kw] = b, first[kw] = a < oW ? tW[kw * oW + a]! : 0;
+  }
+  const stride = inferStride(tW, kW, oW, sW);
+  let p = colOff;
   for (let c = 0; c < channels; c++) {
     const xc = xOff + c * inSize;
     for (let kd = 0; kd < kD; kd++)
       for (let kh = 0; kh < kH; kh++)
         for (let kw = 0; kw < kW; kw++) {
-          const tw = kw * oW;
+          const a = lo[kw]!, b = hi[kw]!;
           for (let od = 0; od < oD; od++) {
             const id = tD[kd * oD + od]!;
-            for (let oh = 0; oh < oH; oh++) {
+            for (let oh = 0; oh < oH; oh++, p += oW) {
               const ih = tH[kh * oH + oh]!;
               if (id < 0 || ih < 0) {
                 col.fill(0, p, p + oW);
-                p += oW;
                 continue;
               }
-              const base = xc + (id * inH + ih) * inW;
-              for (let ow = 0; ow < oW; ow++) {
-                const iw = tW[tw + ow]!;
-                col[p++] = iw < 0 ? 0 : x[base + iw]!;
-              }
+              for (let ow = 0; ow < a; ow++) col[p + ow] = 0;
+              let iw = xc + (id * inH + ih) * inW + first[kw]!;
+              for (let ow = a; ow < b; ow++, iw += stride) col[p + ow] = x[iw]!;
+              for (let ow = b; ow < oW; ow++) col[p + ow] = 0;
             }
           }
         }
   }
+}
+
+/** The input step between consecutive output columns (the W stride), from the tap table. */
+function inferStride(tW: Int32Array, kW: number, oW: number, dflt: number): number {
+  for (let k = 0; k < kW; k++)
+    for (let o = 0; o + 1 < oW; o++) {
+      const a = tW[k * oW + o]!, b = tW[k * oW + o + 1]!;
+      if (a >= 0 && b >= 0) return b - a;
+    }
+  return dflt;
 }
 
 /** True when im2col is the identity (1x1 kernel, unit strides, no padding): col = x. */

@@ -8,47 +8,98 @@
 import { Tensor, allocData } from "@quantpass/ir";
 import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { f32In, f32Out, isFloatType, numelOf } from "./float-util.js";
-import { lift3 } from "./im2col.js";
 import { resolveWindow, type Window } from "./window.js";
 
 interface Planes {
   win: Window;
-  L: ReturnType<typeof lift3>;
   planes: number;
   inSize: number;
   outSize: number;
   shape: number[];
+  /** Per axis (lifted to 3: D, H, W): first input coordinate of each output's window, valid tap range [lo, hi), dilation. */
+  axes: { c0: Int32Array; lo: Int32Array; hi: Int32Array; d: number; n: number; out: number }[];
 }
 
 function planes(x: Tensor, ctx: KernelContext): Planes {
   if (x.shape.length < 3) ctx.fail(`X must have rank >= 3, got [${x.shape}]`);
   const win = resolveWindow(ctx, x.shape.slice(2));
   if (win.r > 3) ctx.fail(`pooling over ${win.r} spatial dims (at most 3 supported)`);
-  return { win, L: lift3(win), planes: x.shape[0]! * x.shape[1]!, inSize: numelOf(win.inShape), outSize: numelOf(win.outShape), shape: [x.shape[0]!, x.shape[1]!, ...win.outShape] };
+  const axes = win.inShape.map((n, i) => {
+    const out = win.outShape[i]!, k = win.kernel[i]!, d = win.dilations[i]!;
+    const c0 = new Int32Array(out), lo = new Int32Array(out), hi = new Int32Array(out);
+    for (let o = 0; o < out; o++) {
+      const c = o * win.strides[i]! - win.padBegin[i]!;
+      let a = 0, b = k;
+      while (a < k && c + a * d < 0) a++;
+      while (b > a && c + (b - 1) * d >= n) b--;
+      c0[o] = c, lo[o] = a, hi[o] = b;
+    }
+    return { c0, lo, hi, d, n, out };
+  });
+  const one = { c0: Int32Array.of(0), lo: Int32Array.of(0), hi: Int32Array.of(1), d: 1, n: 1, out: 1 };
+  while (axes.length < 3) axes.unshift(one);
+  return { win, planes: x.shape[0]! * x.shape[1]!, inSize: numelOf(win.inShape), outSize: numelOf(win.outShape), shape: [x.shape[0]!, x.shape[1]!, ...win.outShape], axes };
 }
 
-/** Calls f(outIndex, taps) for every output position; taps are the flat in-plane input offsets. */
-function forEachWindow(p: Planes, f: (o: number, taps: Int32Array, n: number) => void): void {
-  const { inH, inW, kD, kH, kW, oD, oH, oW, tD, tH, tW } = p.L;
-  const taps = new Int32Array(kD * kH * kW);
+type Axis = Planes["axes"][0];
+
+/**
+ * Max of every window of one plane (X from xb into Y from yb); arg receives the in-plane
+ * offset of the first maximum (row-major), -1 for an empty window.
+ */
+function maxPlane(p: Planes, X: ArrayLike<number>, xb: number, Y: { [i: number]: number }, yb: number, lowest: number, arg: Int32Array): void {
+  const [A, B, C] = p.axes as [Axis, Axis, Axis];
+  const inH = B.n, inW = C.n, dD = A.d, dH = B.d, dW = C.d;
+  const cW = C.c0, loW = C.lo, hiW = C.hi, oW = C.out;
   let o = 0;
-  for (let od = 0; od < oD; od++)
-    for (let oh = 0; oh < oH; oh++)
+  for (let od = 0; od < A.out; od++) {
+    const d0 = A.c0[od]!, dLo = A.lo[od]!, dHi = A.hi[od]!;
+    for (let oh = 0; oh < B.out; oh++) {
+      const h0 = B.c0[oh]!, hLo = B.lo[oh]!, hHi = B.hi[oh]!;
       for (let ow = 0; ow < oW; ow++, o++) {
-        let n = 0;
-        for (let kd = 0; kd < kD; kd++) {
-          const id = tD[kd * oD + od]!;
-          if (id < 0) continue;
-          for (let kh = 0; kh < kH; kh++) {
-            const ih = tH[kh * oH + oh]!;
-            if (ih < 0) continue;
-            for (let kw = 0; kw < kW; kw++) {
-              const iw = tW[kw * oW + ow]!;
-              if (iw >= 0) taps[n++] = (id * inH + ih) * inW + iw;
+        const w0 = cW[ow]!, wLo = loW[ow]!, wHi = hiW[ow]!;
+        let best = lowest, at = -1;
+        for (let kd = dLo; kd < dHi; kd++) {
+          const plane = (d0 + kd * dD) * inH;
+          for (let kh = hLo; kh < hHi; kh++) {
+            const row = (plane + h0 + kh * dH) * inW + w0;
+            for (let kw = wLo; kw < wHi; kw++) {
+              const q = row + kw * dW;
+              const v = X[xb + q]!;
+              if (v > best) {
+                best = v;
+                at = q;
+              }
             }
           }
         }
-        f(o, taps, n);
+        // all taps at the lowest value (or NaN): report the first tap, as a strict first-max scan would
+        if (at < 0 && dLo < dHi && hLo < hHi && wLo < wHi) at = ((d0 + dLo * dD) * inH + h0 + hLo * dH) * inW + w0 + wLo * dW;
+        Y[yb + o] = at < 0 ? best : X[xb + at]!;
+        arg[o] = at;
+      }
+    }
+  }
+}
+
+/** Sum of every window of one plane (f(x) = x, or |x|^p for LpPool) into Y from 0. */
+function sumPlane(p: Planes, X: ArrayLike<number>, xb: number, Y: Float64Array, pw: number): void {
+  const [A, B, C] = p.axes as [Axis, Axis, Axis];
+  const inH = B.n, inW = C.n;
+  let o = 0;
+  for (let od = 0; od < A.out; od++)
+    for (let oh = 0; oh < B.out; oh++)
+      for (let ow = 0; ow < C.out; ow++, o++) {
+        let acc = 0;
+        for (let kd = A.lo[od]!; kd < A.hi[od]!; kd++) {
+          const plane = (A.c0[od]! + kd * A.d) * inH;
+          for (let kh = B.lo[oh]!; kh < B.hi[oh]!; kh++) {
+            const row = xb + (plane + B.c0[oh]! + kh * B.d) * inW + C.c0[ow]!;
+            if (pw === 0) for (let kw = C.lo[ow]!; kw < C.hi[ow]!; kw++) acc += X[row + kw * C.d]!;
+            else for (let kw = C.lo[ow]!; kw < C.hi[ow]!; kw++) acc += Math.abs(X[row + kw * C.d]!) ** pw;
+          }
+        }
+        Y[o] = acc;
       }
 }
 
@@ -60,22 +111,15 @@ defineKernel("MaxPool", ([x], ctx) => {
   const Y = float ? new Float32Array(p.planes * p.outSize) : (allocData(x!.dtype, p.planes * p.outSize) as Int8Array | Uint8Array);
   const wantIdx = ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== "";
   const I = wantIdx ? new BigInt64Array(p.planes * p.outSize) : undefined;
+  const arg = new Int32Array(p.outSize);
   const colMajor = ctx.attr<number>("storage_order") === 1;
-  const { inD, inH, inW } = p.L;
+  const [inD, inH, inW] = p.axes.map((a) => a.n) as [number, number, number];
   // in-plane offset (row-major) -> Indices offset for storage_order=1 (column-major)
   const cm = (q: number) => { const iw = q % inW, ih = Math.floor(q / inW) % inH, id = Math.floor(q / (inW * inH)); return colMajor ? id + inD * (ih + inH * iw) : q; };
   const lowest = x!.dtype === "i8" ? -128 : x!.dtype === "u8" ? 0 : -Infinity;
   for (let c = 0; c < p.planes; c++) {
-    const xb = c * p.inSize, yb = c * p.outSize;
-    forEachWindow(p, (o, taps, n) => {
-      let best = lowest, at = -1;
-      for (let t = 0; t < n; t++) {
-        const v = X[xb + taps[t]!]!;
-        if (v > best || at < 0) best = v, at = taps[t]!;
-      }
-      Y[yb + o] = best;
-      if (I) I[yb + o] = BigInt(c * p.inSize + (at < 0 ? 0 : cm(at)));
-    });
+    maxPlane(p, X, c * p.inSize, Y, c * p.outSize, lowest, arg);
+    if (I) for (let o = 0; o < p.outSize; o++) I[c * p.outSize + o] = BigInt(c * p.inSize + (arg[o]! < 0 ? 0 : cm(arg[o]!)));
   }
   const y = float ? f32Out(x!.dtype, p.shape, Y as Float32Array) : new Tensor(x!.dtype, p.shape, Y);
   return I ? [y, new Tensor("i64", p.shape, I)] : [y];
@@ -110,13 +154,10 @@ defineKernel("AveragePool", ([x], ctx) => {
       rem = Math.floor(rem / out);
     }
   }
+  const sums = new Float64Array(p.outSize);
   for (let c = 0; c < p.planes; c++) {
-    const xb = c * p.inSize, yb = c * p.outSize;
-    forEachWindow(p, (o, taps, n) => {
-      let s = 0;
-      for (let t = 0; t < n; t++) s += X[xb + taps[t]!]!;
-      Y[yb + o] = s / div[o]!;
-    });
+    sumPlane(p, X, c * p.inSize, sums, 0);
+    for (let o = 0; o < p.outSize; o++) Y[c * p.outSize + o] = sums[o]! / div[o]!;
   }
   return [f32Out(x!.dtype, p.shape, Y)];
 });
@@ -136,9 +177,10 @@ defineKernel("LpPool", ([x], ctx) => {
   const X = f32In(x!);
   const pw = ctx.attr<number>("p");
   const Y = new Float32Array(p.planes * p.outSize);
+  const sums = new Float64Array(p.outSize);
   for (let c = 0; c < p.planes; c++) {
-    const xb = c * p.inSize, yb = c * p.outSize;
-    forEachWindow(p, (o, taps, n) => (Y[yb + o] = lpNorm((t) => X[xb + taps[t]!]!, n, pw)));
+    sumPlane(p, X, c * p.inSize, sums, pw);
+    for (let o = 0; o < p.outSize; o++) Y[c * p.outSize + o] = pw === 1 ? sums[o]! : sums[o]! ** (1 / pw);
   }
   return [f32Out(x!.dtype, p.shape, Y)];
 });
