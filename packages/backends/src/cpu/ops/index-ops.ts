@@ -74,9 +74,54 @@ defineKernel("NonZero", ([x]) => {
 
 /** Sort keys of a tensor (numbers, or bigints for 64-bit integers). */
 function keysOf(t: Tensor): ArrayLike<number | bigint> {
-  if (t.dtype === "i4" || t.dtype === "u4" || t.dtype === "f16" || t.dtype === "bf16") return t.toNumbers();
+  if (t.dtype === "i4" || t.dtype === "u4" || t.dtype === "f16" || t.dtype === "bf16" || t.dtype === "bool") return t.toF32();
   if (t.dtype === "string") throw new Error("TopK does not support strings");
   return t.data as ArrayLike<number | bigint>;
+}
+
+/**
+ * Positions of the k best of d keys (key(j) for j < d), best first: larger (or smaller) keys
+ * first, NaN above everything, ties to the lower position. A size-k heap when k is small
+ * against d, a full sort otherwise.
+ */
+export function topK(d: number, k: number, key: (j: number) => number | bigint, largest: boolean): number[] {
+  const sign = largest ? 1 : -1;
+  // > 0 when position p ranks before q
+  const cmp = (p: number, q: number): number => {
+    const a = key(p), b = key(q);
+    const na = a !== a, nb = b !== b; // NaN checks (bigints are never NaN)
+    if (na || nb) return na && nb ? q - p : na ? sign : -sign;
+    return a > b ? sign : a < b ? -sign : q - p;
+  };
+  if (k * 4 >= d) return Array.from({ length: d }, (_, j) => j).sort((p, q) => cmp(q, p)).slice(0, k);
+  // min-heap of the current best k: the root ranks last
+  const h: number[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < h.length && cmp(h[m]!, h[l]!) > 0) m = l;
+      if (r < h.length && cmp(h[m]!, h[r]!) > 0) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  };
+  for (let j = 0; j < d; j++) {
+    if (h.length < k) {
+      h.push(j);
+      for (let i = h.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (cmp(h[p]!, h[i]!) <= 0) break;
+        [h[i], h[p]] = [h[p]!, h[i]!];
+        i = p;
+      }
+    } else if (k > 0 && cmp(j, h[0]!) > 0) {
+      h[0] = j;
+      down(0);
+    }
+  }
+  return h.sort((p, q) => cmp(q, p));
 }
 
 defineKernel("TopK", ([x, kt], ctx) => {
@@ -91,22 +136,14 @@ defineKernel("TopK", ([x, kt], ctx) => {
   const shape = x!.shape.map((e, i) => (i === a ? k : e));
   const offs = new Float64Array(outer * k * inner);
   const idx = new Array<number>(outer * k * inner);
-  const order = Array.from({ length: d }, (_, i) => i);
-  // NaN sorts as the largest value (numpy); ties keep the lower index first (stable sort)
-  const nan = (v: number | bigint) => typeof v === "number" && Number.isNaN(v);
-  const cmp = (p: number | bigint, q: number | bigint): number => {
-    if (nan(p) || nan(q)) return nan(p) === nan(q) ? 0 : nan(p) ? 1 : -1;
-    return p < q ? -1 : p > q ? 1 : 0;
-  };
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
       const base = o * d * inner + i;
-      for (let j = 0; j < d; j++) order[j] = j;
-      order.sort((p, q) => (largest ? -1 : 1) * cmp(keys[base + p * inner]!, keys[base + q * inner]!));
+      const best = topK(d, k, (j) => keys[base + j * inner]!, largest);
       for (let j = 0; j < k; j++) {
         const at = (o * k + j) * inner + i;
-        idx[at] = order[j]!;
-        offs[at] = base + order[j]! * inner;
+        idx[at] = best[j]!;
+        offs[at] = base + best[j]! * inner;
       }
     }
   return [takeFlat(x!, shape, offs), i64Tensor(shape, idx)];

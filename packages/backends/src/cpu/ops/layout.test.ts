@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Tensor } from "@quantpass/ir";
+import { coalescePerm } from "./layout.js";
 import { arbDims, arbMoveDType, elem, elems, f32, i64, i64v, iota, nums, ravel, run, unravel } from "./move-test-util.js";
 
 describe("Transpose kernel", () => {
@@ -21,6 +22,13 @@ describe("Transpose kernel", () => {
     const big = i64([2, 1], [0, 0]);
     (big.data as BigInt64Array).set([-(2n ** 63n), 2n ** 62n + 1n]);
     expect([...(run("Transpose", [big])[0]!.data as BigInt64Array)]).toEqual([-(2n ** 63n), 2n ** 62n + 1n]);
+  });
+  it("merges axes that stay adjacent, taking the tiled 2-D path for [0,2,3,1]", () => {
+    expect(coalescePerm([2, 3, 4, 5], [0, 2, 3, 1])).toEqual({ shape: [2, 3, 20], perm: [0, 2, 1] });
+    expect(coalescePerm([2, 1, 4], [1, 2, 0])).toEqual({ shape: [2, 4], perm: [1, 0] });
+    const [y] = run("Transpose", [f32([1, 2, 3, 35])], { perm: [0, 2, 3, 1] });
+    expect(y!.shape).toEqual([1, 3, 35, 2]);
+    expect(nums(y!).slice(0, 4)).toEqual([0, 105, 1, 106]);
   });
   it("rejects packed int4 with a clear error", () => {
     expect(() => run("Transpose", [Tensor.fromNumbers("i4", [2, 2], [1, 2, 3, 4])])).toThrow(/packed i4/);
@@ -115,6 +123,9 @@ describe("ConstantOfShape and Range kernels", () => {
     const [o] = run("ConstantOfShape", [i64v([2])], { value: i64([1], [-7]) }, { consts: [0] });
     expect([...(o!.data as BigInt64Array)]).toEqual([-7n, -7n]);
     expect(run("ConstantOfShape", [i64v([0])], {}, { consts: [0] })[0]!.shape).toEqual([0]);
+    const [sc] = run("ConstantOfShape", [i64([0], [])], { value: Tensor.fromNumbers("f32", [1], [2.5]) }, { consts: [0] });
+    expect(sc!.shape).toEqual([]);
+    expect(nums(sc!)).toEqual([2.5]);
   });
   it("generates ranges in f32, i32 and i64", () => {
     const s = (dtype: "f32" | "i32", v: number) => Tensor.fromNumbers(dtype, [], [v]);

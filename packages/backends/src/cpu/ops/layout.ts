@@ -4,11 +4,56 @@ import { defineKernel } from "../kernel-registry.js";
 import { broadcastShape } from "./broadcast.js";
 import { axisTable, copyRun, emptyTensor, intsOf, mapCopy, normAxisK, numelOf, stridesOf, wordsOf } from "./move-util.js";
 
-/** out[i0..in] = x[i_perm^-1...]: output axis k walks input axis perm[k]. */
+/**
+ * Merges output axes that stay adjacent and in order in the input (perm [0,2,3,1] on
+ * [n,c,h,w] is perm [0,2,1] on [n,c,h*w]); drops size-1 axes.
+ */
+export function coalescePerm(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  const keep = perm.filter((p) => shape[p] !== 1);
+  const groups: number[][] = [];
+  for (const p of keep) {
+    const g = groups[groups.length - 1];
+    if (g && g[g.length - 1]! + 1 === p) g.push(p);
+    else groups.push([p]);
+  }
+  const order = [...groups].sort((a, b) => a[0]! - b[0]!);
+  return {
+    shape: order.map((g) => g.reduce((n, p) => n * shape[p]!, 1)),
+    perm: groups.map((g) => order.indexOf(g)),
+  };
+}
+
+/** Batched 2-D transpose [B, R, C] → [B, C, R] in cache-sized tiles. */
+function transpose2d(x: Tensor, outShape: readonly number[], B: number, R: number, C: number): Tensor {
+  const out = emptyTensor(x.dtype, outShape);
+  const { a: s, w } = wordsOf(x, "Transpose");
+  const d = wordsOf(out, "Transpose").a;
+  const T = 32;
+  for (let b = 0; b < B; b++) {
+    const base = b * R * C * w;
+    for (let r0 = 0; r0 < R; r0 += T)
+      for (let c0 = 0; c0 < C; c0 += T) {
+        const r1 = Math.min(R, r0 + T), c1 = Math.min(C, c0 + T);
+        for (let c = c0; c < c1; c++) {
+          let o = base + (c * R + r0) * w, i = base + (r0 * C + c) * w;
+          if (w === 1) for (let r = r0; r < r1; r++, i += C) d[o++] = s[i]!;
+          else for (let r = r0; r < r1; r++, i += C * w, o += w) { d[o] = s[i]!; d[o + 1] = s[i + 1]!; }
+        }
+      }
+  }
+  return out;
+}
+
+/** Output axis k walks input axis perm[k]. */
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
-  const st = stridesOf(x.shape);
   const shape = perm.map((p) => x.shape[p]!);
-  return mapCopy(x, shape, perm.map((p, k) => axisTable(shape[k]!, st[p]!)));
+  const c = coalescePerm(x.shape, perm);
+  const m = c.perm.length;
+  if (m >= 2 && c.perm[m - 1] === m - 2 && c.perm[m - 2] === m - 1 && c.perm.slice(0, m - 2).every((p, i) => p === i))
+    return transpose2d(x, shape, numelOf(c.shape.slice(0, m - 2)), c.shape[m - 2]!, c.shape[m - 1]!);
+  const st = stridesOf(c.shape);
+  const cs = c.perm.map((p) => c.shape[p]!);
+  return mapCopy(x, cs, c.perm.map((p, k) => axisTable(cs[k]!, st[p]!))).withShape(shape);
 }
 
 defineKernel("Transpose", ([x], ctx) => {

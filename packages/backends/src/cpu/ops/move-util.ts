@@ -80,7 +80,7 @@ export function mapCopy(src: Tensor, shape: readonly number[], tables: readonly 
   const fw: Words["a"] = fill ? wordsOf(fill).a : Array.isArray(sa) ? [""] : new Uint32Array(w);
   const r = shape.length;
   if (r === 0) {
-    for (let k = 0; k < w; k++) da[k] = fw[k]!;
+    for (let k = 0; k < w; k++) da[k] = sa[k]!;
     return out;
   }
   const last = tables[r - 1]!;
@@ -139,13 +139,18 @@ export function cloneTensor(t: Tensor): Tensor {
 
 /** Integer values of an index/shape tensor (i64, i32, ...) as JS numbers. */
 export function intsOf(t: Tensor): number[] {
+  const n = t.size;
+  const out = new Array<number>(n);
   if (t.dtype === "i64" || t.dtype === "u64") {
+    // two 32-bit halves, no BigInt per element: hi * 2^32 + lo rounds like Number(bigint)
     const d = t.data as BigInt64Array;
-    const out = new Array<number>(t.size);
-    for (let i = 0; i < t.size; i++) out[i] = Number(d[i]!);
+    const w = new Int32Array(d.buffer, d.byteOffset, 2 * n);
+    const hiSigned = t.dtype === "i64";
+    for (let i = 0; i < n; i++) out[i] = (hiSigned ? w[2 * i + 1]! : w[2 * i + 1]! >>> 0) * 4294967296 + (w[2 * i]! >>> 0);
     return out;
   }
-  return t.toNumbers().map((v) => Math.trunc(v));
+  for (let i = 0; i < n; i++) out[i] = Math.trunc(t.get(i));
+  return out;
 }
 
 /** Normalises an axis against rank, failing with a kernel error when out of range. */
