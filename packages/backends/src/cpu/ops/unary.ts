@@ -4,7 +4,7 @@
  * round each step); float attributes are rounded to f32 first, as ONNX stores them.
  * Integer Abs/Neg/Relu/Sign/Clip are exact (wrap like C); i64 uses bigints.
  */
-import { Tensor } from "@quantpass/ir";
+import { Tensor, type DType } from "@quantpass/ir";
 import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { bigOut, finishNums, isBigDType, numOut, nums, roundHalfEven, type BigArr, type NumArr } from "./elementwise-util.js";
 import { erf } from "./erf.js";
@@ -30,14 +30,15 @@ function mapBig(t: Tensor, f: (v: bigint) => bigint): Tensor {
   return new Tensor(t.dtype, t.shape, o);
 }
 
-/** A kernel from a float loop (built per node from its attributes) and optional integer forms. */
-function unary(make: (ctx: KernelContext) => Loop, big?: (v: bigint) => bigint) {
+/** A kernel from a float loop (built per node from its attributes and input dtype) and an optional bigint form. */
+function unary(make: (ctx: KernelContext, dtype: DType) => Loop, big?: (v: bigint) => bigint) {
   return (inputs: readonly (Tensor | undefined)[], ctx: KernelContext): Tensor[] => {
     const t = inputs[0]!;
     if (big && isBigDType(t.dtype)) return [mapBig(t, big)];
-    return [mapNums(t, make(ctx))];
+    return [mapNums(t, make(ctx, t.dtype))];
   };
 }
+
 const simple = (loop: Loop, big?: (v: bigint) => bigint) => unary(() => loop, big);
 const fattr = (ctx: KernelContext, name: string): number => Math.fround(ctx.attr<number>(name));
 
@@ -71,6 +72,9 @@ defineKernel("LeakyRelu", unary((ctx) => {
   const a = fattr(ctx, "alpha");
   return (x, o, n) => { for (let i = 0; i < n; i++) { const v = x[i]!; o[i] = v < 0 ? a * v : v; } };
 }));
+// e^v - 1 for Elu/Selu/Celu: expm1 in f64, so results near 0 are the correctly rounded value.
+// numpy and onnxruntime compute exp(v) - 1 in float32, whose cancellation amplifies their exp
+// rounding: they differ from this (and from each other) by up to ~2e-6 relative for |v| < 0.1.
 defineKernel("Elu", unary((ctx) => {
   const a = fattr(ctx, "alpha");
   return gen((v) => (v < 0 ? a * Math.expm1(v) : v));
