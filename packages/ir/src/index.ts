@@ -17,3 +17,4 @@ export * from "./text/parser.js";
 export * from "./quant.js";
 export { quantFromAttrs, QUANT_ATTRS } from "./ops/quant-params.js";
 export { sliceBounds, splitSizes, rangeLength, resizeOutput } from "./ops/movement-util.js";
+export { parseEinsum, einsumSizes, type EinsumSpec } from "./ops/einsum.js";

@@ -16,3 +16,4 @@ import "./gather.js";
 import "./index-ops.js";
 import "./spatial.js";
 import "./control.js";
+import "./einsum.js";

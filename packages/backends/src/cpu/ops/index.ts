@@ -20,3 +20,4 @@ import "./index-ops.js";
 import "./spatial.js";
 import "./resize.js";
 import "./control.js";
+import "./einsum.js";
