@@ -20,14 +20,18 @@ const PARAMS = 3;
 const R0 = 4;
 const R1 = 5;
 const WORK = 6;
-const STATUS = 7; // 0 ok, 1 the kernel threw (message posted to the parent)
-const SLOTS = 8;
+const STATUS = 7; // 0 ok, 1 the kernel threw
+const MSG_LEN = 8; // bytes of the error message in the message buffer
+const SLOTS = 9;
+/** Bytes of the per-worker buffer an error message is written to (readable while the caller blocks). */
+const MSG_BYTES = 2048;
 
 /** Worker body (CommonJS, evaluated from a string so it needs no TypeScript loader). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control, exportNames } = workerData;
+const { module, memory, control, message, exportNames } = workerData;
 const ctl = new Int32Array(control);
+const msg = new Uint8Array(message);
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const fns = exportNames.map((name) => inst.exports[name]);
 parentPort.postMessage({ ready: true });
@@ -41,8 +45,10 @@ for (;;) {
     fns[f](ctl[${PARAMS}], ctl[${R0}], ctl[${R1}], ctl[${WORK}]);
     ctl[${STATUS}] = 0;
   } catch (e) {
+    const bytes = new TextEncoder().encode(String((e && e.stack) || e)).subarray(0, ${MSG_BYTES});
+    msg.set(bytes);
+    ctl[${MSG_LEN}] = bytes.length;
     ctl[${STATUS}] = 1;
-    parentPort.postMessage({ error: String(e && e.stack || e) });
   }
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
@@ -63,8 +69,8 @@ export interface ThreadJob {
 interface WorkerSlot {
   worker: Worker;
   ctl: Int32Array;
+  msg: Uint8Array;
   seq: number;
-  lastError: string | undefined;
 }
 
 export class WasmThreadPool {
@@ -99,11 +105,12 @@ export class WasmThreadPool {
     const slots = await Promise.all(
       Array.from({ length: threads - 1 }, async (): Promise<WorkerSlot> => {
         const control = new SharedArrayBuffer(SLOTS * 4);
+        const message = new SharedArrayBuffer(MSG_BYTES);
         const worker = new Worker(WORKER_SOURCE, {
           eval: true,
-          workerData: { module, memory, control, exportNames: [...exportNames] },
+          workerData: { module, memory, control, message, exportNames: [...exportNames] },
         });
-        const slot: WorkerSlot = { worker, ctl: new Int32Array(control), seq: 0, lastError: undefined };
+        const slot: WorkerSlot = { worker, ctl: new Int32Array(control), msg: new Uint8Array(message), seq: 0 };
         await new Promise<void>((resolve, reject) => {
           const onMessage = (msg: { ready?: boolean }) => {
             if (msg.ready) {
@@ -113,9 +120,6 @@ export class WasmThreadPool {
           };
           worker.once("message", onMessage);
           worker.once("error", reject);
-        });
-        worker.on("message", (msg: { error?: string }) => {
-          if (msg.error) slot.lastError = msg.error;
         });
         worker.unref();
         return slot;
@@ -161,7 +165,8 @@ export class WasmThreadPool {
     for (const w of this.workers) {
       if (w.ctl[STATUS] !== 0) {
         w.ctl[STATUS] = 0;
-        throw new Error(`WasmThreadPool: kernel failed in a worker: ${w.lastError ?? "(no message yet)"}`);
+        const text = new TextDecoder().decode(w.msg.slice(0, w.ctl[MSG_LEN]));
+        throw new Error(`WasmThreadPool: kernel failed in a worker: ${text}`);
       }
     }
   }
