@@ -96,7 +96,7 @@ defineOp({
 
 defineOp({
   name: "Squeeze",
-  doc: "remove size-1 dims listed in the optional i64 `axes` input (default: every known 1)",
+  doc: "remove size-1 dims listed in the optional i64 `axes` input (default: every 1; symbolic dims are assumed not 1)",
   inputs: ["data", "axes"],
   minInputs: 1,
   outputs: ["squeezed"],
