@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Tensor } from "@quantpass/ir";
+import { firstBitDifference, randomF32 } from "../kernels/test-util.js";
 import { runOp, smallInts } from "./op-test-util.js";
 
 interface Case {
@@ -107,6 +108,25 @@ describe("Conv kernel", () => {
     const [y] = runOp("QLinearConv", [x, f(0.5), Tensor.scalar("u8", 10), w, f([1, 0.5]), Tensor.fromNumbers("i8", [2], [0, 1]), f(1), Tensor.scalar("u8", 100), Tensor.fromNumbers("i32", [2], [1, -3])]);
     // ch0: (2*1 + 1) * 0.5 = 1.5 -> 2, (10 + 1) * 0.5 = 5.5 -> 6; ch1: (2*2 - 3) * 0.25 = 0.25 -> 0, (10*2 - 3) * 0.25 = 4.25 -> 4
     expect(y!.toNumbers()).toEqual([102, 106, 100, 104]);
+  });
+});
+
+describe("depthwise Conv", () => {
+  it("gives the same bits as the dense convolution with block-diagonal weights (GEMM path)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.nat(), (c, mg, h, w, k, s, p, seed) => {
+        const m = c * mg;
+        const x = Tensor.f32([2, c, h + k, w + k], randomF32(2 * c * (h + k) * (w + k), seed));
+        const dw = randomF32(m * k * k, seed + 1), bias = Tensor.f32([m], randomF32(m, seed + 2));
+        const dense = new Float32Array(m * c * k * k);
+        for (let o = 0; o < m; o++) dense.set(dw.subarray(o * k * k, (o + 1) * k * k), (o * c + Math.floor(o / mg)) * k * k);
+        const attrs = { strides: [s, 1], pads: [p, Math.min(p, k - 1), 0, p], dilations: [1, s] };
+        const [y1] = runOp("Conv", [x, Tensor.f32([m, 1, k, k], dw), bias], { ...attrs, group: c });
+        const [y2] = runOp("Conv", [x, Tensor.f32([m, c, k, k], dense), bias], attrs);
+        expect(firstBitDifference(y1!.data as Float32Array, y2!.data as Float32Array)).toBe(-1);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 

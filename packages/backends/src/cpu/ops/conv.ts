@@ -12,7 +12,7 @@ import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { f32In, f32Out, numelOf } from "./float-util.js";
 import { matmulF32 } from "./gemm-dispatch.js";
 import { im2col, isPointwise, lift3 } from "./im2col.js";
-import { resolveWindow, type Window } from "./window.js";
+import { axisRanges, resolveWindow, type AxisRange, type Window } from "./window.js";
 
 /** Floats of im2col buffer per Conv call (images are processed in chunks that fit). */
 const COL_BUDGET = 1 << 21;
@@ -37,6 +37,7 @@ defineKernel("Conv", ([x, w, b], ctx) => {
   const cg = c / group, mg = m / group;
   const kprod = numelOf(win.kernel), kg = cg * kprod;
   const inSize = numelOf(win.inShape), outSize = numelOf(win.outShape);
+  if (cg === 1 && win.r <= 3) return [f32Out(x!.dtype, [n, m, ...win.outShape], depthwise(X, W, B, n, c, mg, win))];
   const y = new Float32Array(n * m * outSize);
   const pointwise = isPointwise(win);
   const L = pointwise ? undefined : lift3(win);
@@ -58,6 +59,56 @@ defineKernel("Conv", ([x, w, b], ctx) => {
   }
   return [f32Out(x!.dtype, [n, m, ...win.outShape], y)];
 });
+
+/**
+ * Convolution where every output channel reads one input channel (group == C, e.g. depthwise),
+ * computed directly, one output row at a time: per output element acc = +0;
+ * acc = f32(acc + f32(w * x)) over the taps in (kd, kh, kw) order; y = f32(acc + b). That is the
+ * GEMM path's summation order with the padding taps (exact zeros there) skipped, so the bits are
+ * the same (unless a weight is infinite or NaN, where the GEMM path would add 0 * w = NaN).
+ */
+function depthwise(X: Float32Array, W: Float32Array, B: Float32Array | undefined, n: number, c: number, mg: number, win: Window): Float32Array {
+  const [A, H, Wd] = axisRanges(win) as [AxisRange, AxisRange, AxisRange];
+  const m = c * mg, inSize = A.n * H.n * Wd.n, oW = Wd.out, outSize = A.out * H.out * oW;
+  const kH = win.kernel[win.r - 2] ?? 1, kW = win.kernel[win.r - 1]!;
+  const sW = win.strides[win.r - 1]!, pW = win.padBegin[win.r - 1]!, dW = Wd.d;
+  // per kw: output columns [lo, hi) whose tap is inside the row
+  const lo = new Int32Array(kW), hi = new Int32Array(kW);
+  for (let kw = 0; kw < kW; kw++) {
+    let a = 0;
+    while (a < oW && a * sW - pW + kw * dW < 0) a++;
+    let b = oW;
+    while (b > a && (b - 1) * sW - pW + kw * dW >= Wd.n) b--;
+    lo[kw] = a, hi[kw] = b;
+  }
+  const kprod = numelOf(win.kernel);
+  const f32 = Math.fround;
+  const acc = new Float32Array(oW);
+  const y = new Float32Array(n * m * outSize);
+  for (let img = 0; img < n; img++)
+    for (let o = 0; o < m; o++) {
+      const xc = (img * c + Math.floor(o / mg)) * inSize, wo = o * kprod;
+      let q = (img * m + o) * outSize;
+      for (let od = 0; od < A.out; od++)
+        for (let oh = 0; oh < H.out; oh++, q += oW) {
+          acc.fill(0);
+          for (let kd = A.lo[od]!; kd < A.hi[od]!; kd++) {
+            const plane = (A.c0[od]! + kd * A.d) * H.n;
+            for (let kh = H.lo[oh]!; kh < H.hi[oh]!; kh++) {
+              const row = xc + (plane + H.c0[oh]! + kh * H.d) * Wd.n - pW;
+              for (let kw = 0; kw < kW; kw++) {
+                const wv = W[wo + (kd * kH + kh) * kW + kw]!;
+                const b = hi[kw]!;
+                for (let ow = lo[kw]!, ix = row + ow * sW + kw * dW; ow < b; ow++, ix += sW) acc[ow] = acc[ow]! + f32(wv * X[ix]!);
+              }
+            }
+          }
+          if (B) for (let ow = 0; ow < oW; ow++) y[q + ow] = acc[ow]! + B[o]!;
+          else y.set(acc, q);
+        }
+    }
+  return y;
+}
 
 /** ConvTranspose geometry: output shape and begin pads (ONNX rules, output_shape wins). */
 function transposeGeometry(ctx: KernelContext, inShape: readonly number[], kernel: readonly number[]): Window {

@@ -8,7 +8,7 @@
 import { Tensor, allocData } from "@quantpass/ir";
 import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { f32In, f32Out, isFloatType, numelOf } from "./float-util.js";
-import { resolveWindow, type Window } from "./window.js";
+import { axisRanges, resolveWindow, type AxisRange, type Window } from "./window.js";
 
 interface Planes {
   win: Window;
@@ -16,32 +16,19 @@ interface Planes {
   inSize: number;
   outSize: number;
   shape: number[];
-  /** Per axis (lifted to 3: D, H, W): first input coordinate of each output's window, valid tap range [lo, hi), dilation. */
-  axes: { c0: Int32Array; lo: Int32Array; hi: Int32Array; d: number; n: number; out: number }[];
+  /** Per axis, lifted to 3 (D, H, W). */
+  axes: AxisRange[];
 }
 
 function planes(x: Tensor, ctx: KernelContext): Planes {
   if (x.shape.length < 3) ctx.fail(`X must have rank >= 3, got [${x.shape}]`);
   const win = resolveWindow(ctx, x.shape.slice(2));
   if (win.r > 3) ctx.fail(`pooling over ${win.r} spatial dims (at most 3 supported)`);
-  const axes = win.inShape.map((n, i) => {
-    const out = win.outShape[i]!, k = win.kernel[i]!, d = win.dilations[i]!;
-    const c0 = new Int32Array(out), lo = new Int32Array(out), hi = new Int32Array(out);
-    for (let o = 0; o < out; o++) {
-      const c = o * win.strides[i]! - win.padBegin[i]!;
-      let a = 0, b = k;
-      while (a < k && c + a * d < 0) a++;
-      while (b > a && c + (b - 1) * d >= n) b--;
-      c0[o] = c, lo[o] = a, hi[o] = b;
-    }
-    return { c0, lo, hi, d, n, out };
-  });
-  const one = { c0: Int32Array.of(0), lo: Int32Array.of(0), hi: Int32Array.of(1), d: 1, n: 1, out: 1 };
-  while (axes.length < 3) axes.unshift(one);
+  const axes = axisRanges(win);
   return { win, planes: x.shape[0]! * x.shape[1]!, inSize: numelOf(win.inShape), outSize: numelOf(win.outShape), shape: [x.shape[0]!, x.shape[1]!, ...win.outShape], axes };
 }
 
-type Axis = Planes["axes"][0];
+type Axis = AxisRange;
 
 /**
  * Max of every window of one plane (X from xb into Y from yb); arg receives the in-plane

@@ -76,3 +76,33 @@ export function tapTables(w: Window): Int32Array[] {
     return t;
   });
 }
+
+/** One spatial axis of a window: for each output, its first input coordinate c0 and the taps [lo, hi) inside the input. */
+export interface AxisRange {
+  c0: Int32Array;
+  lo: Int32Array;
+  hi: Int32Array;
+  /** Dilation, input size, output size. */
+  d: number;
+  n: number;
+  out: number;
+}
+
+/** Valid tap ranges per axis, lifted to exactly 3 axes (unit axes in front). */
+export function axisRanges(w: Window): AxisRange[] {
+  const axes = w.inShape.map((n, i) => {
+    const out = w.outShape[i]!, k = w.kernel[i]!, d = w.dilations[i]!;
+    const c0 = new Int32Array(out), lo = new Int32Array(out), hi = new Int32Array(out);
+    for (let o = 0; o < out; o++) {
+      const c = o * w.strides[i]! - w.padBegin[i]!;
+      let a = 0, b = k;
+      while (a < k && c + a * d < 0) a++;
+      while (b > a && c + (b - 1) * d >= n) b--;
+      c0[o] = c, lo[o] = a, hi[o] = b;
+    }
+    return { c0, lo, hi, d, n, out };
+  });
+  if (axes.length > 3) throw new RangeError(`window of spatial rank ${axes.length} (at most 3 is supported)`);
+  while (axes.length < 3) axes.unshift({ c0: Int32Array.of(0), lo: Int32Array.of(0), hi: Int32Array.of(1), d: 1, n: 1, out: 1 });
+  return axes;
+}
