@@ -116,7 +116,8 @@ describe("depthwise Conv", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.nat(), (c, mg, h, w, k, s, p, seed) => {
         const m = c * mg;
-        const x = Tensor.f32([2, c, h + k, w + k], randomF32(2 * c * (h + k) * (w + k), seed));
+        const wd = w + (k - 1) * s; // room for the dilated kernel along W
+        const x = Tensor.f32([2, c, h + k, wd], randomF32(2 * c * (h + k) * wd, seed));
         const dw = randomF32(m * k * k, seed + 1), bias = Tensor.f32([m], randomF32(m, seed + 2));
         const dense = new Float32Array(m * c * k * k);
         for (let o = 0; o < m; o++) dense.set(dw.subarray(o * k * k, (o + 1) * k * k), (o * c + Math.floor(o / mg)) * k * k);
