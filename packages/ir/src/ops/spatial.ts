@@ -53,7 +53,8 @@ defineOp({
 });
 
 export const RESIZE_MODES = ["nearest", "linear", "cubic"] as const;
-export const COORD_MODES = ["half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_crop_and_resize", "tf_half_pixel_for_nn"] as const;
+// opset 19+ modes (tf_half_pixel_for_nn was removed in opset 13; the frontend rejects it)
+export const COORD_MODES = ["half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_crop_and_resize"] as const;
 export const NEAREST_MODES = ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"] as const;
 
 function oneOf(ctx: InferContext, name: string, allowed: readonly string[]): void {

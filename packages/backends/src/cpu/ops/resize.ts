@@ -10,6 +10,8 @@ import { resizeOutput, Tensor } from "@quantpass/ir";
 import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { axisTable, FILL, intsOf, mapCopy, normAxisK, numelOf, stridesOf } from "./move-util.js";
 
+const COORD_MODES = ["half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_crop_and_resize"];
+
 interface Axis {
   inLen: number;
   outLen: number;
@@ -26,7 +28,6 @@ function coordinate(mode: string, x: number, ax: Axis): number {
     case "align_corners": return outWidth === 1 ? 0 : (x * (inLen - 1)) / (outWidth - 1);
     case "asymmetric": return x / scale;
     case "pytorch_half_pixel": return outWidth === 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-    case "tf_half_pixel_for_nn": return (x + 0.5) / scale;
     case "half_pixel_symmetric": {
       const adjustment = ax.outLen / outWidth;
       return (inLen / 2) * (1 - adjustment) + (x + 0.5) / scale - 0.5;
@@ -36,7 +37,8 @@ function coordinate(mode: string, x: number, ax: Axis): number {
       const v = (outWidth === 1 ? ((e - s) * (inLen - 1)) / 2 : (x * (e - s) * (inLen - 1)) / (outWidth - 1)) + s * (inLen - 1);
       return v < 0 || v > inLen - 1 ? NaN : v;
     }
-    default: return (x + 0.5) / scale - 0.5; // half_pixel
+    case "half_pixel": return (x + 0.5) / scale - 0.5;
+    default: throw new Error(`unreachable coordinate mode ${mode}`);
   }
 }
 
@@ -117,6 +119,7 @@ function axesFor(x: Tensor, roiT: Tensor | undefined, scalesT: Tensor | undefine
 defineKernel("Resize", ([x, roiT, scalesT, sizesT], ctx) => {
   const mode = ctx.attr<string>("mode");
   const cmode = ctx.attr<string>("coordinate_transformation_mode");
+  if (!COORD_MODES.includes(cmode)) ctx.fail(`unsupported coordinate_transformation_mode '${cmode}'`);
   const axes = axesFor(x!, roiT, scalesT, sizesT, ctx);
   const outShape = x!.shape.map((d, a) => axes.get(a)?.outLen ?? d);
   const extrapolation = ctx.attr<number>("extrapolation_value");
@@ -146,7 +149,7 @@ defineKernel("Resize", ([x, roiT, scalesT, sizesT], ctx) => {
   for (let a = x!.shape.length - 1; a >= 0; a--) {
     const ax = axes.get(a);
     if (!ax) continue;
-    if (ax.scale === 1 && ax.outLen === ax.inLen && cmode !== "tf_crop_and_resize" && cmode !== "tf_half_pixel_for_nn") continue;
+    if (ax.scale === 1 && ax.outLen === ax.inLen && cmode !== "tf_crop_and_resize") continue;
     const n = taps(mode, 0.5, ax.scale, antialias, A).length;
     const idx = new Int32Array(ax.outLen * n), w = new Float64Array(ax.outLen * n);
     const out = new Uint8Array(ax.outLen);
