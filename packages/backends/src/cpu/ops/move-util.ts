@@ -3,8 +3,8 @@
  *
  * Every element is moved as raw words: 1-byte dtypes as Uint8Array, 2-byte as Uint16Array,
  * 4-byte as Uint32Array and 8-byte (i64, u64, f64) as pairs of Uint32 words. This keeps NaN
- * payloads and -0 intact, avoids BigInt traffic for i64, and keeps the hot loops monomorphic
- * over three array kinds. Packed i4/u4 tensors are rejected with a clear error.
+ * payloads and -0 intact, avoids BigInt traffic for i64, and limits the hot loops to three
+ * array kinds. Packed i4/u4 tensors are rejected with a clear error.
  */
 import { allocData, Tensor, UserError, type DType } from "@quantpass/ir";
 
@@ -14,13 +14,13 @@ export interface Words {
   readonly w: number;
 }
 
-export function wordsOf(t: Tensor, op = "data movement"): Words {
+export function wordsOf(t: Tensor, op = "data-movement kernels"): Words {
   const d = t.data;
   if (Array.isArray(d)) return { a: d, w: 1 };
   const { buffer, byteOffset } = d;
   switch (t.dtype) {
     case "i4": case "u4":
-      throw new UserError(`cpu: ${op} does not support packed ${t.dtype} tensors (unpack with a cast first)`);
+      throw new UserError(`cpu: ${op}: packed ${t.dtype} tensors are not supported (cast to ${t.dtype === "i4" ? "i8" : "u8"} first)`);
     case "f64": case "i64": case "u64": return { a: new Uint32Array(buffer, byteOffset, t.size * 2), w: 2 };
     case "f32": case "i32": case "u32": return { a: new Uint32Array(buffer, byteOffset, t.size), w: 1 };
     case "f16": case "bf16": case "i16": case "u16": return { a: new Uint16Array(buffer, byteOffset, t.size), w: 1 };
@@ -131,9 +131,9 @@ export function takeFlat(src: Tensor, shape: readonly number[], idx: Float64Arra
 
 /** A copy of t (fresh storage), e.g. as the starting point of a scatter. */
 export function cloneTensor(t: Tensor): Tensor {
+  if (Array.isArray(t.data)) return new Tensor(t.dtype, t.shape, t.data.slice());
   const out = emptyTensor(t.dtype, t.shape);
-  if (Array.isArray(t.data)) (out.data as string[]).splice(0, t.size, ...t.data);
-  else (out.data as Uint8Array).set(t.data as Uint8Array);
+  (out.data as Uint8Array).set(t.data as Uint8Array); // same element type: a byte copy
   return out;
 }
 
