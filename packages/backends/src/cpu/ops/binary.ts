@@ -84,7 +84,14 @@ function bigPow(a: bigint, b: bigint): bigint {
   if (a === -1n) return b % 2n === 0n ? 1n : -1n;
   return 0n;
 }
-defineKernel("Pow", binary({ f: Math.pow, big: bigPow, row: powRow }));
+const POW: Spec = { f: Math.pow, big: bigPow, row: powRow };
+const SQUARE: Spec = { f: (a) => a * a, row: (x, xo, xs, _y, _yo, _ys, o, oo, n) => { for (let i = 0; i < n; i++) { const v = x[xo + i * xs]!; o[oo + i] = v * v; } } };
+defineKernel("Pow", (inputs) => {
+  const a = inputs[0]!, b = inputs[1]!;
+  // x^2 with a scalar float exponent (common in norms): one exact product, rounded once like pow.
+  const square = b.size === 1 && isFloat(a.dtype) && isFloat(b.dtype) && b.get(0) === 2;
+  return [applyBinary(square ? SQUARE : POW, a, b)];
+});
 
 defineKernel("Mod", (inputs, ctx) => {
   const fmod = ctx.attr<number>("fmod") !== 0;

@@ -139,7 +139,10 @@ export function castTensor(t: Tensor, to: DType): Tensor {
     }
     case "f16": case "bf16": {
       const o = data as Uint16Array;
-      const conv = to === "f16" ? f64ToF16Bits : f64ToBf16Bits;
+      // Values that are already f32 (f32/f16/bf16 sources, small integers) round once through the
+      // fast f32 conversions; others (f64, wide integers) round directly from f64.
+      const viaF32 = from === "f32" || from === "f16" || from === "bf16" || from === "bool" || from === "i8" || from === "u8" || from === "i16" || from === "u16";
+      const conv = to === "f16" ? (viaF32 ? f32ToF16Bits : f64ToF16Bits) : viaF32 ? f32ToBf16Bits : f64ToBf16Bits;
       for (let i = 0; i < n; i++) o[i] = conv(x[i]!);
       break;
     }
