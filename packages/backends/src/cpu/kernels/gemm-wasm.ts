@@ -9,7 +9,7 @@
  *
  * Each call copies the operands into the shared memory, packs B into NR-column panels once
  * (on the calling thread; with `cacheB` a weight is packed on first use only), then splits
- * the batch-flattened rows of Y across threads. Every
+ * the batch-flattened rows of Y into chunks that the threads claim as they go. Every
  * output element is computed by one thread with the summation order documented in gemm.as
  * and gemm-ref.ts, so the result is bit-identical to gemmRef and to itself at any thread
  * count. Calls on one engine must not overlap (gemmAsync callers await before the next call).
@@ -18,9 +18,9 @@ import { readFileSync } from "node:fs";
 import { type GemmArgs, type GemmPlan, planGemm } from "./gemm-args.js";
 import { Wasm, type WasmModule } from "./wasm-api.js";
 import { Layout, PackedCache, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
-import { splitRows, WasmThreadPool } from "./wasm-pool.js";
+import { chunkRows, type ThreadJob, WasmThreadPool } from "./wasm-pool.js";
 
-/** Micro-tile height of gemm.as; thread row ranges are aligned to it. */
+/** Micro-tile height of gemm.as; row chunks shared out to threads are aligned to it. */
 const MR = 4;
 /** Below this many multiply-adds a call runs on the calling thread only. */
 const PARALLEL_MIN_MACS = 1 << 18;
@@ -119,10 +119,8 @@ class WasmGemm implements GemmEngine {
 
   private work: number[] = [];
 
-  private job(rows: number, threads: number) {
-    const ranges = splitRows(rows, threads, MR);
-    while (ranges.length < this.pool.threads) ranges.push([rows, rows]);
-    return { fn: 0, params: PARAMS_ADDR, ranges, work: this.work };
+  private job(rows: number, threads: number): ThreadJob {
+    return { fn: 0, params: PARAMS_ADDR, rows, chunk: chunkRows(rows, this.pool.threads, MR), work: this.work, callerOnly: threads === 1 };
   }
 
   private copyOut(plan: GemmPlan, y: Float32Array, yAddr: number): Float32Array {

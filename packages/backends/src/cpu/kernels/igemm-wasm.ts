@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { type GemmPlan, type IGemmArgs, planGemm } from "./gemm-args.js";
 import { Wasm, type WasmModule } from "./wasm-api.js";
 import { Layout, PackedCache, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
-import { splitRows, WasmThreadPool } from "./wasm-pool.js";
+import { chunkRows, type ThreadJob, WasmThreadPool } from "./wasm-pool.js";
 
 const MR = 4;
 const PARALLEL_MIN_MACS = 1 << 18;
@@ -98,11 +98,9 @@ class WasmIGemm implements IGemmEngine {
     return { plan, y, yAddr, threads, work };
   }
 
-  private job(r: Prepared) {
+  private job(r: Prepared): ThreadJob {
     const rows = r.plan.batch * r.plan.m;
-    const ranges = splitRows(rows, r.threads, MR);
-    while (ranges.length < this.pool.threads) ranges.push([rows, rows]);
-    return { fn: 0, params: PARAMS_ADDR, ranges, work: r.work };
+    return { fn: 0, params: PARAMS_ADDR, rows, chunk: chunkRows(rows, this.pool.threads, MR), work: r.work, callerOnly: r.threads === 1 };
   }
 
   private copyOut({ plan, y, yAddr }: Prepared): Int32Array {
