@@ -5,6 +5,7 @@ import "./conv.js";
 import "./pool.js";
 import "./norm.js";
 import "./quantize-linear.js";
+import "./quant.js";
 import "./unary.js";
 import "./cast.js";
 import "./reduce.js";
