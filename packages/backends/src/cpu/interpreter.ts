@@ -3,7 +3,7 @@
  * exact integer semantics. Values are freed after their last use.
  */
 import { getOp, UnsupportedOpError, UserError, type Executor, type Graph, type RunOptions, type Tensor, type AttrValue, type Node, type TensorType, nodeReads } from "@quantpass/ir";
-import { getKernel, type KernelContext } from "./kernel-registry.js";
+import { getKernel, type Kernel, type KernelContext } from "./kernel-registry.js";
 import { checkFeeds } from "./feeds.js";
 import "./ops/index.js";
 
@@ -46,7 +46,7 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>, 
       if (!t) throw new UserError(`cpu: node '${node.name}' reads '%${i}', which has no value`, node.name);
       return t;
     });
-    const outs = kernel(inputs, contextFor(node, env, types));
+    const outs = runKernel(kernel, node, inputs, contextFor(node, env, types));
     node.outputs.forEach((o, j) => {
       if (!o) return;
       const t = outs[j];
@@ -56,6 +56,19 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>, 
     for (const i of nodeReads(node))
       if (last.get(i) === k && !keep.has(i) && !(i in g.constants) && !g.inputs.includes(i)) env.delete(i);
   });
+}
+
+/** Calls a kernel; any error it throws names the node (user errors stay user errors). */
+function runKernel(kernel: Kernel, node: Node, inputs: (Tensor | undefined)[], ctx: KernelContext): Tensor[] {
+  try {
+    return kernel(inputs, ctx);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (msg.includes(`node '${node.name}'`)) throw e;
+    const where = `cpu: node '${node.name}' (${node.op}): ${msg}`;
+    if (e instanceof UserError) throw new UserError(where, node.name);
+    throw new Error(where, { cause: e });
+  }
 }
 
 function contextFor(node: Node, env: Map<string, Tensor>, types: (n: string) => TensorType | undefined): KernelContext {
