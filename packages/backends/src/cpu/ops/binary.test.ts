@@ -43,6 +43,14 @@ describe("arithmetic kernels", () => {
     expect([...(run1("Pow", [i64([2], [3, 2]), i64([2], [39, 62])]).data as BigInt64Array)]).toEqual([3n ** 39n, 2n ** 62n]);
   });
 
+  it("Pow with a scalar exponent 2 equals float32 pow (the squaring fast path)", () => {
+    fc.assert(fc.property(fc.array(fc.float(), { minLength: 1, maxLength: 8 }), fc.constantFrom<number[]>([], [1], [1, 1]), (v, eshape) => {
+      const r = run1("Pow", [Tensor.f32([v.length], v), f32(eshape, [2])]);
+      expect(vals(r)).toEqual(v.map((x) => Math.fround(Math.pow(x, 2))));
+      expect(r.shape).toEqual(eshape.length > 1 ? [1, v.length] : [v.length]);
+    }));
+  });
+
   it("Mod: sign of the divisor (fmod=0) or of the dividend (fmod=1)", () => {
     const a = t("i32", [4], [7, -7, 7, -7]), b = t("i32", [4], [3, 3, -3, -3]);
     expect(vals(run1("Mod", [a, b]))).toEqual([1, 2, -2, -1]);

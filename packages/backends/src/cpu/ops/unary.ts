@@ -64,7 +64,6 @@ for (const [name, f] of [
   ["Softplus", softplus],
   ["Softsign", (v: number) => v / (1 + Math.abs(v))],
   ["Mish", (v: number) => v * Math.tanh(softplus(v))],
-  ["HardSwish", (v: number) => v * Math.max(0, Math.min(1, v * Math.fround(1 / 6) + 0.5))],
 ] as const)
   defineKernel(name, simple(gen(f)));
 
@@ -91,9 +90,16 @@ defineKernel("ThresholdedRelu", unary((ctx) => {
   const a = fattr(ctx, "alpha");
   return gen((v) => (v > a ? v : 0));
 }));
-defineKernel("HardSigmoid", unary((ctx) => {
-  const a = fattr(ctx, "alpha"), b = fattr(ctx, "beta");
-  return gen((v) => Math.max(0, Math.min(1, a * v + b)));
+// HardSigmoid/HardSwish round each step like float32 code: near the kink alpha*x + beta cancels,
+// and this keeps them bit-identical to onnxruntime there. f64 inputs compute in f64.
+const stepRound = (d: DType): F => (d === "f64" ? (v) => v : Math.fround);
+defineKernel("HardSigmoid", unary((ctx, d) => {
+  const a = fattr(ctx, "alpha"), b = fattr(ctx, "beta"), r = stepRound(d);
+  return gen((v) => Math.max(0, Math.min(1, r(r(a * v) + b))));
+}));
+defineKernel("HardSwish", unary((_, d) => {
+  const a = Math.fround(1 / 6), r = stepRound(d);
+  return gen((v) => v * Math.max(0, Math.min(1, r(r(a * v) + 0.5))));
 }));
 defineKernel("Gelu", unary((ctx) => {
   if (ctx.attr<string>("approximate") === "tanh")
