@@ -1,37 +1,44 @@
 /**
- * ConvInteger and QLinearConv kernels: exact int32 convolution of (x - x_zero_point) and
- * (w - w_zero_point[m]) via im2col + gemmI32 (padding contributes 0, i.e. x is padded with
- * its zero point), then for QLinearConv the int32 bias and f32 requantization (requant.ts).
+ * ConvInteger and QLinearConv kernels: the exact int32 convolution of (x - x_zero_point) and
+ * (w - w_zero_point[m]), as im2col of the raw u8/i8 input (padding reads the zero point, so
+ * it contributes 0) and matmulQ8 (gemm-q8.ts), images batched per call; then for
+ * QLinearConv the int32 bias (wrap-around add) and f32 requantization (requant.ts).
  */
 import { Tensor, type DType } from "@quantpass/ir";
 import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { convGeometry } from "./conv.js";
 import { numelOf } from "./float-util.js";
-import { gemmI32 } from "./gemm-i32.js";
+import { matmulQ8 } from "./gemm-q8.js";
 import { im2col, isPointwise, lift3 } from "./im2col.js";
 import { groupParam, multiplier, q8, q8Range, q8Tensor, requantize } from "./requant.js";
+
+/** Bytes of im2col buffer per call (images are processed in chunks that fit). */
+const COL_BUDGET = 1 << 23;
 
 /** The int32 convolution of centred x and w; returns the accumulators and output shape. */
 function convInt(x: Tensor, xzp: Tensor | undefined, w: Tensor, wzp: Tensor | undefined, ctx: KernelContext): { acc: Int32Array; shape: number[]; m: number; outSize: number } {
   const { n, c, m, group, win } = convGeometry(x, w, ctx);
-  const xs = q8(x, "x", ctx.fail), ws = q8(w, "w", ctx.fail);
+  const X = q8(x, "x", ctx.fail), W = q8(w, "w", ctx.fail);
   const zx = groupParam(xzp, 0, [], "x_zero_point", ctx.fail)[0]!;
   const zw = groupParam(wzp, 0, [m], "w_zero_point", ctx.fail);
-  const X = new Int32Array(xs.length);
-  for (let i = 0; i < xs.length; i++) X[i] = xs[i]! - zx;
   const cg = c / group, mg = m / group, kg = cg * numelOf(win.kernel);
-  const W = new Int32Array(ws.length);
-  for (let i = 0; i < ws.length; i++) W[i] = ws[i]! - zw[zw.length === 1 ? 0 : Math.floor(i / kg)]!;
   const inSize = numelOf(win.inShape), outSize = numelOf(win.outShape);
   const acc = new Int32Array(n * m * outSize);
   const L = isPointwise(win) ? undefined : lift3(win);
-  const col = L ? new Int32Array(kg * outSize) : X;
-  for (let img = 0; img < n; img++)
+  const chunk = Math.max(1, Math.min(n, Math.floor(COL_BUDGET / (kg * outSize))));
+  const col = L ? (X instanceof Uint8Array ? new Uint8Array(chunk * kg * outSize) : new Int8Array(chunk * kg * outSize)) : X;
+  for (let img0 = 0; img0 < n; img0 += chunk) {
+    const cnt = Math.min(chunk, n - img0);
     for (let g = 0; g < group; g++) {
-      const xOff = (img * c + g * cg) * inSize;
-      if (L) im2col(X, xOff, cg, L, col);
-      gemmI32(mg, outSize, kg, W, g * mg * kg, col, L ? 0 : xOff, acc, (img * m + g * mg) * outSize);
+      if (L) for (let t = 0; t < cnt; t++) im2col(X, ((img0 + t) * c + g * cg) * inSize, cg, L, col, t * kg * outSize, zx);
+      matmulQ8({
+        m: mg, n: outSize, k: kg, batch: cnt,
+        a: W, aOffset: g * mg * kg, batchStrideA: 0, za: zw.length === 1 ? zw : zw.subarray(g * mg, (g + 1) * mg),
+        b: col, bOffset: L ? 0 : (img0 * c + g * cg) * inSize, batchStrideB: L ? kg * outSize : c * inSize, zb: [zx],
+        y: acc, yOffset: (img0 * m + g * mg) * outSize, batchStrideY: m * outSize,
+      });
     }
+  }
   return { acc, shape: [n, m, ...win.outShape], m, outSize };
 }
 

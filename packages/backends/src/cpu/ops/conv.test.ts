@@ -12,7 +12,7 @@ interface Case {
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Direct N-D cross-correlation in f64 (the ONNX definition), with explicit pads. */
-function naiveConv(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | undefined, cs: Case, zx = 0, zw = 0): { shape: number[]; data: number[] } {
+function naiveConv(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | undefined, cs: Case, zx = 0, zw: (o: number) => number = () => 0): { shape: number[]; data: number[] } {
   const { r, n, group, cg, mg, inShape, kernel, strides, dilations, pads } = cs;
   const c = cg * group, m = mg * group;
   const out = inShape.map((d, i) => Math.floor((d + pads[i]! + pads[i + r]! - (kernel[i]! - 1) * dilations[i]! - 1) / strides[i]!) + 1);
@@ -31,7 +31,7 @@ function naiveConv(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<numb
             if (ip.some((v, i) => v < 0 || v >= inShape[i]!)) continue;
             const xi = (img * c + g * cg + ci) * prod(inShape) + ip.reduce((a, v, i) => a * inShape[i]! + v, 0);
             const wi = (o * cg + ci) * prod(kernel) + kq;
-            s += (x[xi]! - zx) * (w[wi]! - zw);
+            s += (x[xi]! - zx) * (w[wi]! - zw(o));
           }
         data.push(s);
       }
@@ -88,12 +88,14 @@ describe("Conv kernel", () => {
 
   it("ConvInteger equals the naive convolution of centred operands, padding with the zero point", () => {
     fc.assert(
-      fc.property(caseArb, fc.integer({ min: 0, max: 255 }), fc.integer({ min: -128, max: 127 }), (cs, zx, zw) => {
+      fc.property(caseArb, fc.integer({ min: 0, max: 255 }), fc.integer({ min: -128, max: 127 }), fc.boolean(), (cs, zx, zw, perChannel) => {
         const c = cs.cg * cs.group, m = cs.mg * cs.group;
         const xs = [cs.n, c, ...cs.inShape], ws = [m, cs.cg, ...cs.kernel];
         const x = smallInts(prod(xs), cs.seed, 0, 255), w = smallInts(prod(ws), cs.seed + 1, -128, 127);
-        const want = naiveConv(x, w, undefined, cs, zx, zw);
-        const [y] = runOp("ConvInteger", [Tensor.fromNumbers("u8", xs, x), Tensor.fromNumbers("i8", ws, w), Tensor.scalar("u8", zx), Tensor.scalar("i8", zw)], { group: cs.group, strides: cs.strides, dilations: cs.dilations, pads: cs.pads });
+        const zws = perChannel ? smallInts(m, cs.seed + 2, -128, 127) : Float32Array.of(zw);
+        const want = naiveConv(x, w, undefined, cs, zx, (o) => zws[perChannel ? o : 0]!);
+        const wzp = perChannel ? Tensor.fromNumbers("i8", [m], zws) : Tensor.scalar("i8", zw);
+        const [y] = runOp("ConvInteger", [Tensor.fromNumbers("u8", xs, x), Tensor.fromNumbers("i8", ws, w), Tensor.scalar("u8", zx), wzp], { group: cs.group, strides: cs.strides, dilations: cs.dilations, pads: cs.pads });
         expect(y!.toNumbers()).toEqual(want.data);
       }),
       { numRuns: 60 },

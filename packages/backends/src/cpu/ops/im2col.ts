@@ -1,12 +1,12 @@
 /**
  * im2col for convolutions of spatial rank 1 to 3 (lower ranks are lifted to 3-D with unit
  * dims): for one image and a run of channels,
- *   col[(c * kprod + kidx) * outSize + o] = x[c, input position of tap kidx at output o] (0 in padding).
+ *   col[(c * kprod + kidx) * outSize + o] = x[c, input position of tap kidx at output o] (`pad` in padding).
  */
 import type { Window } from "./window.js";
 import { tapTables } from "./window.js";
 
-type Arr = Float32Array | Int32Array;
+type Arr = Float32Array | Int32Array | Uint8Array | Int8Array;
 
 /** Window dims lifted to exactly 3 spatial axes. */
 export interface Lifted {
@@ -31,8 +31,8 @@ export function lift3(w: Window): Lifted {
   };
 }
 
-/** Fills col ([channels * kprod, outSize], from colOff) from `channels` channels of x starting at xOff. */
-export function im2col(x: Arr, xOff: number, channels: number, L: Lifted, col: Arr, colOff = 0): void {
+/** Fills col ([channels * kprod, outSize], from colOff) from `channels` channels of x starting at xOff; padding reads `pad`. */
+export function im2col(x: Arr, xOff: number, channels: number, L: Lifted, col: Arr, colOff = 0, pad = 0): void {
   const { inH, inW, kD, kH, kW, oD, oH, oW, tD, tH, tW } = L;
   const inSize = L.inD * inH * inW;
   // Per kw: the output columns [lo, hi) whose tap lands inside the row, and the input column of lo.
@@ -58,13 +58,13 @@ export function im2col(x: Arr, xOff: number, channels: number, L: Lifted, col: A
             for (let oh = 0; oh < oH; oh++, p += oW) {
               const ih = tH[kh * oH + oh]!;
               if (id < 0 || ih < 0) {
-                col.fill(0, p, p + oW);
+                col.fill(pad, p, p + oW);
                 continue;
               }
-              for (let ow = 0; ow < a; ow++) col[p + ow] = 0;
+              for (let ow = 0; ow < a; ow++) col[p + ow] = pad;
               let iw = xc + (id * inH + ih) * inW + first[kw]!;
               for (let ow = a; ow < b; ow++, iw += stride) col[p + ow] = x[iw]!;
-              for (let ow = b; ow < oW; ow++) col[p + ow] = 0;
+              for (let ow = b; ow < oW; ow++) col[p + ow] = pad;
             }
           }
         }

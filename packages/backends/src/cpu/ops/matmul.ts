@@ -7,7 +7,7 @@ import { Tensor, allocData, type DType } from "@quantpass/ir";
 import { defineKernel, type KernelContext } from "../kernel-registry.js";
 import { biasStrides } from "../kernels/gemm-args.js";
 import { f32In, f32Out, isFloatType } from "./float-util.js";
-import { gemmI32 } from "./gemm-i32.js";
+import { matmulQ8 } from "./gemm-q8.js";
 import { matmulF32 } from "./gemm-dispatch.js";
 import { planMatmul, type MatmulPlan } from "./matmul-plan.js";
 import { groupParam, multiplier, q8, q8Range, q8Tensor, requantize } from "./requant.js";
@@ -71,35 +71,33 @@ defineKernel("Gemm", ([a, b, c], ctx) => {
   return [f32Out(a!.dtype, [m, n], y)];
 });
 
-/**
- * (x - zero point) for a u8/i8 operand as Int32Array. perRow: A's zero point is per row
- * (size 1, M, or every row of every batch entry); otherwise B's is per column (1, N or batch*N).
- */
-function centered(t: Tensor, zp: Tensor | undefined, perRow: boolean, rows: number, cols: number, what: string, ctx: KernelContext): Int32Array {
-  const x = q8(t, what, ctx.fail);
-  const out = new Int32Array(x.length);
-  const mats = x.length / (rows * cols) || 1;
-  const z = groupParam(zp, 0, perRow ? [rows, rows * mats] : [cols, cols * mats], `${what} zero point`, ctx.fail);
-  if (z.length === 1) {
-    for (let i = 0; i < x.length; i++) out[i] = x[i]! - z[0]!;
-    return out;
-  }
-  for (let i = 0; i < x.length; i++) {
-    const row = Math.floor(i / cols), col = i % cols, mat = Math.floor(row / rows);
-    out[i] = x[i]! - z[perRow ? (z.length === rows ? row % rows : row) : z.length === cols ? col : mat * cols + col]!;
-  }
-  return out;
+/** Zero points (or scales) of one A matrix (per row) or B matrix (per column): 1 value or `per` values. */
+function slice(z: Float64Array, per: number, mat: number): Float64Array {
+  return z.length === 1 || z.length === per ? z : z.subarray(mat * per, (mat + 1) * per);
 }
 
-/** The exact int32 product of centred operands, batched as MatMul. */
+/**
+ * The exact int32 product of u8/i8 operands minus zero points (A's per tensor, per row, or per
+ * row of every A matrix; B's per tensor, per column, or per column of every B matrix), batched as MatMul.
+ */
 function intProduct(inputs: readonly (Tensor | undefined)[], ia: number, ib: number, izpa: number, izpb: number, ctx: KernelContext): { p: MatmulPlan; y: Int32Array } {
   const a = inputs[ia]!, b = inputs[ib]!;
   const p = planMatmul(a.shape, b.shape, ctx.fail);
-  const A = centered(a, inputs[izpa], true, p.m, p.k, "A", ctx);
-  const B = centered(b, inputs[izpb], false, p.k, p.n, "B", ctx);
-  const y = new Int32Array(p.batch * p.m * p.n);
-  if (p.bShared) gemmI32(p.batch * p.m, p.n, p.k, A, 0, B, 0, y, 0);
-  else for (let t = 0; t < p.batch; t++) gemmI32(p.m, p.n, p.k, A, p.aOffsets[t]!, B, p.bOffsets[t]!, y, t * p.m * p.n);
+  const { m, n, k, batch } = p;
+  const A = q8(a, "A", ctx.fail), B = q8(b, "B", ctx.fail);
+  const aMats = A.length / (m * k) || 1, bMats = B.length / (k * n) || 1;
+  const za = groupParam(inputs[izpa], 0, [m, aMats * m], "A zero point", ctx.fail);
+  const zb = groupParam(inputs[izpb], 0, [n, bMats * n], "B zero point", ctx.fail);
+  const y = new Int32Array(batch * m * n);
+  if (p.bShared) {
+    // A's batch entries are consecutive rows: one product of (batch*m) x k by k x n
+    const zaRows = za.length === m && batch > 1 ? Float64Array.from({ length: batch * m }, (_, r) => za[r % m]!) : za;
+    matmulQ8({ m: batch * m, n, k, a: A, b: B, za: zaRows, zb: slice(zb, n, 0), y });
+  } else
+    for (let t = 0; t < batch; t++) {
+      const am = p.aOffsets[t]! / (m * k), bm = p.bOffsets[t]! / (k * n);
+      matmulQ8({ m, n, k, a: A, aOffset: p.aOffsets[t]!, b: B, bOffset: p.bOffsets[t]!, za: slice(za, m, am), zb: slice(zb, n, bm), y, yOffset: t * m * n });
+    }
   return { p, y };
 }
 
@@ -110,22 +108,21 @@ defineKernel("MatMulInteger", (inputs, ctx) => {
 
 defineKernel("QLinearMatMul", (inputs, ctx) => {
   const { p, y } = intProduct(inputs, 0, 3, 2, 5, ctx);
-  const { m, n, batch } = p;
-  const sa = groupParam(inputs[1], 1, [m, batch * m], "a_scale", ctx.fail);
-  const sb = groupParam(inputs[4], 1, [n, batch * n], "b_scale", ctx.fail);
-  const sy = inputs[6]!.get(0);
+  const { m, n, k, batch } = p;
+  const aMats = inputs[0]!.size / (m * k) || 1, bMats = inputs[3]!.size / (k * n) || 1;
+  const sa = groupParam(inputs[1], 1, [m, aMats * m], "a_scale", ctx.fail);
+  const sb = groupParam(inputs[4], 1, [n, bMats * n], "b_scale", ctx.fail);
   const yzp = inputs[7]!;
   if (yzp.size !== 1 || inputs[6]!.size !== 1) ctx.fail("y_scale and y_zero_point must be scalars");
-  const zp = yzp.get(0);
+  const sy = inputs[6]!.get(0), zp = yzp.get(0);
   const dtype: DType = yzp.dtype;
   const [qmin, qmax] = q8Range(dtype);
   const out = q8Tensor(dtype, p.shape, y.length);
-  const rowScale = (r: number) => sa[sa.length === 1 ? 0 : sa.length === m ? r % m : r]!;
-  for (let r = 0; r < batch * m; r++) {
-    const t = Math.floor(r / m);
-    for (let j = 0; j < n; j++) {
-      const mult = multiplier(rowScale(r), sb[sb.length === 1 ? 0 : sb.length === n ? j : t * n + j]!, sy);
-      out.data[r * n + j] = requantize(y[r * n + j]!, mult, zp, qmin, qmax);
+  for (let t = 0; t < batch; t++) {
+    const sat = slice(sa, m, p.aOffsets[t]! / (m * k)), sbt = slice(sb, n, p.bOffsets[t]! / (k * n));
+    for (let i = 0; i < m; i++) {
+      const si = sat[sat.length === 1 ? 0 : i]!, row = (t * m + i) * n;
+      for (let j = 0; j < n; j++) out.data[row + j] = requantize(y[row + j]!, multiplier(si, sbt[sbt.length === 1 ? 0 : j]!, sy), zp, qmin, qmax);
     }
   }
   return [out.t];
