@@ -34,6 +34,11 @@ describe("reduction type inference", () => {
     expect(() => inferOne("ReduceSum", [["f32", [3]], ["i32", [1]]])).toThrow(/axes must be i64/);
   });
 
+  it("ReduceMax/ReduceMin take bool; the others do not", () => {
+    expect(inferOne("ReduceMax", [["bool", [2, 3]]], { keepdims: 0 })).toEqual({ dtype: "bool", shape: [] });
+    expect(() => inferOne("ReduceSum", [["bool", [2, 3]]])).toThrow(/numeric/);
+  });
+
   it("ArgMax/ArgMin give i64", () => {
     expect(inferOne("ArgMax", [["f16", ["b", 5]]], { axis: -1 })).toEqual({ dtype: "i64", shape: ["b", 1] });
     expect(inferOne("ArgMin", [["i32", ["b", 5]]], { keepdims: 0 })).toEqual({ dtype: "i64", shape: [5] });

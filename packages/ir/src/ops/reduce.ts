@@ -8,8 +8,12 @@ import {
   NUMERIC_TYPES, constInts, normAxes, normAxis, optionalInput, reduceShape, requireDType,
 } from "./shape-util.js";
 
+const WITH_BOOL = [...NUMERIC_TYPES, "bool"] as const;
+
 function inferReduce(ctx: InferContext): TensorType[] {
-  const x = requireDType(ctx, 0, NUMERIC_TYPES, "a numeric type");
+  // ReduceMax/ReduceMin also take bool (opset 20).
+  const minMax = ctx.node.op === "ReduceMax" || ctx.node.op === "ReduceMin";
+  const x = minMax ? requireDType(ctx, 0, WITH_BOOL, "a numeric or bool type") : requireDType(ctx, 0, NUMERIC_TYPES, "a numeric type");
   const keep = ctx.attr<number>("keepdims") !== 0;
   const axesType = optionalInput(ctx, 1);
   if (axesType && axesType.dtype !== "i64") ctx.fail(`axes must be i64, got ${axesType.dtype}`);

@@ -62,6 +62,15 @@ describe("reduction kernels", () => {
     expect(vals(reduce("ReduceMean", t("f16", [3], [1, 2, 2]), [0]))).toEqual([t("f16", [1], [5 / 3]).get(0)]);
   });
 
+  it("ReduceMax/ReduceMin of bool are any/all", () => {
+    const b = t("bool", [2, 2], [0, 1, 0, 0]);
+    const any = reduce("ReduceMax", b, [1], { keepdims: 0 });
+    expect(any.dtype).toBe("bool");
+    expect(vals(any)).toEqual([1, 0]);
+    expect(vals(reduce("ReduceMin", b, [0], { keepdims: 0 }))).toEqual([0, 0]);
+    expect(vals(reduce("ReduceMin", t("bool", [0], []), [0]))).toEqual([1]);
+  });
+
   it("NaN propagates through Max/Min", () => {
     expect(vals(reduce("ReduceMax", f32([3], [1, NaN, 2]), [0]))).toEqual([NaN]);
     expect(vals(reduce("ReduceMin", f32([3], [NaN, 1, 2]), [0]))).toEqual([NaN]);
