@@ -37,7 +37,7 @@ defineKernel("Conv", ([x, w, b], ctx) => {
   const cg = c / group, mg = m / group;
   const kprod = numelOf(win.kernel), kg = cg * kprod;
   const inSize = numelOf(win.inShape), outSize = numelOf(win.outShape);
-  if (cg === 1 && win.r <= 3) return [f32Out(x!.dtype, [n, m, ...win.outShape], depthwise(X, W, B, n, c, mg, win))];
+  if (cg === 1 && group > 1 && win.r <= 3) return [f32Out(x!.dtype, [n, m, ...win.outShape], depthwise(X, W, B, n, c, mg, win))];
   const y = new Float32Array(n * m * outSize);
   const pointwise = isPointwise(win);
   const L = pointwise ? undefined : lift3(win);
