@@ -7,6 +7,7 @@
 import { Tensor, ZERO_RANGE_SCALE, getOp, makeInferContext, quantFromAttrs, roundHalfEven, type QuantType } from "@quantpass/ir";
 import { defineKernel, getKernel, type KernelContext } from "../kernel-registry.js";
 import { dequantizeTensor, fakeQuantTensor, quantizeTensor } from "./quant-math.js";
+import { matmulQ8, type Q8 } from "./gemm-q8.js";
 
 function attrQuant(ctx: KernelContext, x: Tensor): QuantType {
   const def = getOp(ctx.node.op)!;
@@ -48,34 +49,37 @@ defineKernel("dynamic_quant", (inputs) => {
   return [new Tensor("i8", x.shape, q), new Tensor("f32", [...x.shape.slice(0, -1), 1], scale)];
 });
 
+/** 8-bit storage as a typed array matmulQ8 accepts (int4 is widened to one value a byte). */
+function q8(t: Tensor): Q8 {
+  if (t.dtype === "i8" || t.dtype === "u8") return t.data as Q8;
+  const out = t.dtype === "i4" ? new Int8Array(t.size) : new Uint8Array(t.size);
+  for (let i = 0; i < t.size; i++) out[i] = t.get(i);
+  return out;
+}
+
 defineKernel("quant_matmul", (inputs, ctx) => {
   const [x, w, xScale, bias] = inputs;
   const xq = inputQuant(ctx, 0);
   const wq = inputQuant(ctx, 1);
   const K = w!.shape[0]!;
   const N = w!.shape[1]!;
-  const M = x!.size / K;
-  const xz = xq.zeroPoint ? xq.zeroPoint[0]! : 0;
+  const M = K ? x!.size / K : 0;
   const perToken = xq.granularity.kind === "per-token";
-  const ws = wq.scale!;
-  const wz = wq.zeroPoint;
   const perChannel = wq.granularity.kind === "per-axis";
-  const xv = Int32Array.from({ length: x!.size }, (_, i) => x!.get(i) - xz);
-  const wv = Int32Array.from({ length: w!.size }, (_, i) => w!.get(i) - (wz ? wz[perChannel ? i % N : 0]! : 0));
+  const ws = wq.scale!;
+  const acc = matmulQ8({
+    m: M, n: N, k: K,
+    a: q8(x!), b: q8(w!),
+    za: [xq.zeroPoint ? xq.zeroPoint[0]! : 0],
+    zb: wq.zeroPoint ?? [0],
+    y: new Int32Array(M * N),
+  });
   const out = new Float32Array(M * N);
-  const acc = new Int32Array(N);
   for (let m = 0; m < M; m++) {
-    acc.fill(0);
-    for (let kk = 0; kk < K; kk++) {
-      const a = xv[m * K + kk]!;
-      if (a === 0) continue;
-      const row = kk * N;
-      for (let n = 0; n < N; n++) acc[n] = (acc[n]! + a * wv[row + n]!) | 0;
-    }
     const sx = perToken ? xScale!.get(m) : xq.scale![0]!;
     for (let n = 0; n < N; n++) {
-      const y = Math.fround(Math.fround(acc[n]!) * Math.fround(sx * ws[perChannel ? n : 0]!));
-      out[m * N + n] = bias ? Math.fround(y + bias.get(n)) : y;
+      const y = Math.fround(Math.fround(acc[m * N + n]!) * Math.fround(sx * ws[perChannel ? n : 0]!));
+      out[m * N + n] = bias ? Math.fround(y + bias.get(bias.size === 1 ? 0 : n)) : y;
     }
   }
   return [new Tensor("f32", [...x!.shape.slice(0, -1), N], out)];
