@@ -17,3 +17,4 @@ export { insertDequantize, planDequantize, type LegalizeOptions } from "./lower/
 export { FOLD_TO_INT_RULES, quantMatmulRule, weightQuantMatmulRule } from "./lower/matmul-rules.js";
 export { dce } from "./cleanup/dce.js";
 export { foldConstants, FoldConstantsOptions } from "./cleanup/fold-constants.js";
+export * from "./config/index.js";

@@ -1,0 +1,11 @@
+// Public API of the PTQ config: schema, presets, compile to a pipeline, apply/convert.
+export { PtqConfigSchema, type PtqConfig, type PtqConfigInput, type PtqLayerPolicy } from "./schema.js";
+export { PRESETS, presetConfig, mergeConfigs, type Preset } from "./presets.js";
+export { parsePtqConfig, canonicalJson } from "./parse.js";
+export { describeConfig, ptqConfigJsonSchema } from "./describe.js";
+export { layerClasses, selection, type LayerClass, type Selection } from "./layers.js";
+export { compilePtq, compilePtqPhases, checkImplemented, type PtqPhases } from "./compile.js";
+export { apply, convert, deployGraph, appliedConfig, PTQ_META, type ApplyOptions } from "./phases.js";
+export { rtnLayers } from "./rtn-layers.js";
+export { deployRanges } from "./deploy-ranges.js";
+export { dynamicQuant, DynamicQuantOptions, perTokenBlocker } from "../ptq/dynamic-quant.js";
