@@ -48,10 +48,6 @@ export function granularityJson(g: Granularity): GranularityJson {
   return { kind: "per-tensor" };
 }
 
-export function granularityOf(j: GranularityJson): Granularity {
-  return j.kind === "per-group" ? { kind: "per-group", axis: j.axis, groupSize: j.group_size } : j.kind === "per-axis" ? { kind: "per-axis", axis: j.axis } : { kind: "per-tensor" };
-}
-
 export function describeGranularity(j: GranularityJson | undefined): string {
   if (!j) return "not quantized";
   return j.kind === "per-axis" ? `per-axis(${j.axis})` : j.kind === "per-group" ? `per-group(${j.axis},${j.group_size})` : j.kind;

@@ -29,7 +29,13 @@ function quantEntry(kind: "weight" | "activation", t: TensorType, q: QuantType, 
 export async function saveQuantizedCheckpoint(graph: Graph, path: string, config?: unknown): Promise<void> {
   if (graph.stage !== "int") throw new UserError(`${path}: a quantized checkpoint is saved from the int graph (convert's output), not a graph at stage '${graph.stage}'`, path);
   let cfg = config;
-  if (cfg === undefined && graph.meta[PTQ_META] !== undefined) cfg = JSON.parse(graph.meta[PTQ_META]);
+  if (cfg === undefined && graph.meta[PTQ_META] !== undefined) {
+    try {
+      cfg = JSON.parse(graph.meta[PTQ_META]);
+    } catch (e) {
+      throw new UserError(`${path}: the graph's '${PTQ_META}' meta is not JSON: ${(e as Error).message}`, path);
+    }
+  }
   if (cfg === undefined) throw new UserError(`${path}: no PTQ config to record (pass one, or save a graph produced by apply and convert)`, path);
   const tensors: Record<string, RawTensor> = {};
   const index: Record<string, IndexEntry> = {};
