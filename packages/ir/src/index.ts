@@ -18,3 +18,4 @@ export * from "./quant.js";
 export { quantFromAttrs, QUANT_ATTRS } from "./ops/quant-params.js";
 export { sliceBounds, splitSizes, rangeLength, resizeOutput } from "./ops/movement-util.js";
 export { parseEinsum, einsumSizes, type EinsumSpec } from "./ops/einsum.js";
+export { CONTRIB_OPS, contribDomainVersion, type ContribOp } from "./ops/contrib.js";

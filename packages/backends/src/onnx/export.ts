@@ -6,7 +6,7 @@
  */
 import { encodeOnnx, makeAttr, rawToOnnxTensor, writeOnnxFile, type AttrKind as OnnxAttrKind, type onnx } from "@quantpass/formats";
 import {
-  getOp, isGraph, UnsupportedOpError, UserError,
+  CONTRIB_OPS, contribDomainVersion, getOp, isGraph, UnsupportedOpError, UserError,
   type AttrKind, type AttrValue, type Graph, type Tensor, type TensorType,
 } from "@quantpass/ir";
 import { EXPORT_RULES, lowerNodes, type ExportContext, type ExportNode, type ExportRule } from "./opset/index.js";
@@ -43,7 +43,7 @@ export function exportOnnx(graph: Graph, opts: ExportOptions = {}): onnx.IModelP
   const g = graphProto(graph, undefined, undefined, st, true);
   const opsetImport: onnx.IOperatorSetIdProto[] = [{ domain: "", version: opset }];
   for (const d of [...st.domains].sort()) {
-    const v = opts.domains?.[d];
+    const v = opts.domains?.[d] ?? contribDomainVersion(d);
     if (v === undefined) throw new UserError(`onnx export: nodes use domain '${d}' but no opset version was given for it`, d);
     opsetImport.push({ domain: d, version: v });
   }
@@ -130,11 +130,12 @@ function checkDType(dtype: string, what: string, st: State): void {
 }
 
 function nodeProto(n: ExportNode, typeOf: Scope, constantOf: (n: string) => Tensor | undefined, st: State): onnx.INodeProto {
-  const domain = n.domain ?? "";
+  // Contrib ops (ir/ops/contrib.ts, e.g. MatMulNBits) are written in their own domain.
+  const domain = n.domain ?? CONTRIB_OPS[n.op]?.domain ?? "";
   if (domain) st.domains.add(domain);
   else if (/^[a-z]/.test(n.op))
     throw new UnsupportedOpError(`onnx export: node '${n.name}' uses quantpass op '${n.op}', which has no ONNX form (lower it first)`, n.name);
-  const def = domain ? undefined : getOp(n.op);
+  const def = domain && !CONTRIB_OPS[n.op] ? undefined : getOp(n.op);
   const attribute = Object.keys(n.attrs).sort().map((k) => {
     const v = n.attrs[k]!;
     if (isGraph(v)) return makeAttr(k, graphProto(v, typeOf, constantOf, st, false), "graph");

@@ -7,7 +7,7 @@
  */
 import type { onnx } from "@quantpass/formats";
 import {
-  getOp, inferNode, tensorType, UnsupportedOpError, UserError, VerifyError,
+  CONTRIB_OPS, getOp, inferNode, tensorType, UnsupportedOpError, UserError, VerifyError,
   type AttrValue, type Graph, type Node, type TensorType,
 } from "@quantpass/ir";
 import { constantValue } from "./constant-node.js";
@@ -139,7 +139,9 @@ function lowerGraph(gp: onnx.IGraphProto, parent: Scope | undefined, st: State, 
     const op = np.opType ?? "";
     const domain = np.domain ?? "";
     const base = np.name || `${op || "node"}_${k}`;
-    if (!DEFAULT_DOMAINS.has(domain)) throw unsupportedOp(st, base, op, domain);
+    // ai.onnx ops, plus the contrib ops quantpass knows (ir/ops/contrib.ts) in their own domain.
+    const known = DEFAULT_DOMAINS.has(domain) ? !CONTRIB_OPS[op] : CONTRIB_OPS[op]?.domain === domain;
+    if (!known) throw unsupportedOp(st, base, op, domain);
     const attrs = new Map<string, OnnxAttr>();
     for (const a of np.attribute ?? []) {
       if (a.refAttrName) throw new UnsupportedOpError(inFile(file, `node '${base}' (${op}): attribute references (functions) are not supported`), base);

@@ -18,3 +18,4 @@ import "./index-ops.js";
 import "./spatial.js";
 import "./control.js";
 import "./einsum.js";
+import "./contrib.js";

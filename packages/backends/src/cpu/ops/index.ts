@@ -21,3 +21,4 @@ import "./spatial.js";
 import "./resize.js";
 import "./control.js";
 import "./einsum.js";
+import "./contrib.js";
