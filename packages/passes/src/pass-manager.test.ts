@@ -83,3 +83,11 @@ describe("pass manager", () => {
     await expect(runPipeline(graph(), "test-mutates", { verifyEach: true })).rejects.toThrow(/test-mutates.*failed/);
   });
 });
+
+describe("pipeline text quoting", () => {
+  it("round-trips values with backslashes and quotes", () => {
+    const steps = [{ pass: "insert-observers", options: { include: "layers\\.0,1", name: 'a "b"' } }];
+    expect(formatPipeline(steps)).toBe('insert-observers{include="layers\\\\.0,1",name="a \\"b\\""}');
+    expect(parsePipeline(formatPipeline(steps))).toEqual(steps);
+  });
+});

@@ -19,9 +19,16 @@ export function parsePipeline(text: string, flag = "--passes"): PipelineStep[] {
   const word = (): string => {
     ws();
     if (text[i] === '"') {
-      const end = text.indexOf('"', i + 1);
-      if (end < 0) fail("unterminated string");
-      const s = text.slice(i + 1, end);
+      // A JSON string: formatPipeline writes quoted values with JSON.stringify.
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      if (end >= text.length) fail("unterminated string");
+      let s = "";
+      try {
+        s = JSON.parse(text.slice(i, end + 1)) as string;
+      } catch {
+        fail("bad escape in quoted string");
+      }
       i = end + 1;
       return s;
     }

@@ -231,11 +231,12 @@ class Parser {
     const items = this.list(() => this.expect("number").text);
     if (items.length !== t.size) this.fail(`expected ${t.size} values, found ${items.length}`, start);
     const d = allocData(dtype, t.size);
+    const out = new Tensor(dtype, shape, d);
     items.forEach((s, i) => {
       if (d instanceof BigInt64Array || d instanceof BigUint64Array) (d as BigInt64Array)[i] = BigInt(s);
-      else (d as Float32Array)[i] = parseFloatToken(s);
+      else out.set(i, parseFloatToken(s)); // packs i4/u4, rounds f16/bf16
     });
-    return new Tensor(dtype, shape, d);
+    return out;
   }
 
   end(): void {

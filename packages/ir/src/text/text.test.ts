@@ -62,6 +62,14 @@ describe("text IR", () => {
     expect(printType(parseType(g))).toBe(g);
   });
 
+  it("reads decimal lists of packed int4 and half tensors by value", () => {
+    const g = parseGraph(
+      "graph @g stage=float {\n  const %a : i4[5] = dense<[-8, 7, 1, -1, 3]>\n  const %h : f16[2] = dense<[1.5, -2.0]>\n}",
+    );
+    expect(g.constants.a!.toNumbers()).toEqual([-8, 7, 1, -1, 3]);
+    expect(g.constants.h!.toNumbers()).toEqual([1.5, -2]);
+  });
+
   it("reports bad text with file, line and column", () => {
     expect(() => parseGraph("graph @g stage=float {\n  input %x : f33[1]\n}", "m.qir")).toThrow("m.qir:2:14: unknown dtype 'f33'");
     expect(() => parseGraph("graph @g stage=float {\n  %y : f32[1] = Nope(%x) #n\n}", "m.qir")).toThrow(/m.qir:2:17: unknown op 'Nope'/);
