@@ -1,0 +1,4 @@
+export {
+  exportQuantizedOnnx, exportQuantizedOnnxBytes, lowerQuantized, saveQuantizedOnnx, QUANT_FORMATS,
+  type LoweredQuant, type QuantExportOptions, type QuantFormat,
+} from "./export-quant.js";
