@@ -48,6 +48,7 @@ export function lowerQuantized(graph: Graph, opts: QuantExportOptions): LoweredQ
   const lw = new Lowering(graph);
   const plan = opts.format === "qop" ? planQop(graph) : undefined;
   const memo = new Map<string, string>();
+  const packed = new Map<string, string[]>();
   for (const n of graph.nodes) {
     if (plan?.absorbed.has(n.name)) continue;
     const site = plan?.sites.get(n.name);
@@ -63,7 +64,7 @@ export function lowerQuantized(graph: Graph, opts: QuantExportOptions): LoweredQ
       case "weight_quant_matmul": {
         const layout = opts.format === "nbits" ? nbitsLayout(lw, n) : "format is not nbits";
         if (typeof layout === "string") emitUnfusedMatmul(lw, n, memo);
-        else emitNBits(lw, n, layout);
+        else emitNBits(lw, n, layout, packed);
         break;
       }
       default: lw.copy(n);

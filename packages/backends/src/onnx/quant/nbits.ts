@@ -43,10 +43,22 @@ export function nbitsLayout(lw: Lowering, n: Node): NBitsLayout | string {
   return `weight is ${g.kind}`;
 }
 
-export function emitNBits(lw: Lowering, n: Node, layout: NBitsLayout): void {
+export function emitNBits(lw: Lowering, n: Node, layout: NBitsLayout, memo: Map<string, string[]>): void {
   const [x, w, b] = n.inputs;
-  const t = lw.src.constants[w!]!;
-  const q = lw.quant(w!)!;
+  const key = `${w}/${layout.bits}/${layout.blockSize}`;
+  const packed = memo.get(key) ?? packWeight(lw, w!, layout);
+  memo.set(key, packed);
+  const [K, N] = lw.src.constants[w!]!.shape as [number, number];
+  const attrs = { K, N, bits: layout.bits, block_size: layout.blockSize, accuracy_level: 0 };
+  const y = n.outputs[0]!;
+  if (!b) lw.node("MatMulNBits", n.name, [x!, ...packed], attrs, [y]);
+  else lw.node("Add", `${n.name}.bias`, [lw.node1("MatMulNBits", n.name, [x!, ...packed], attrs, lw.fresh(`${y}.mm`)), b], {}, [y]);
+}
+
+/** B, scales and (unless all default) zero-point initializers of w in MatMulNBits' layout. */
+function packWeight(lw: Lowering, w: string, layout: NBitsLayout): string[] {
+  const t = lw.src.constants[w]!;
+  const q = lw.quant(w)!;
   const [K, N] = t.shape as [number, number];
   const { bits, blockSize: bs } = layout;
   const nb = Math.ceil(K / bs), blob = (bs * bits) / 8, zRow = Math.ceil((nb * bits) / 8);
@@ -77,13 +89,9 @@ export function emitNBits(lw: Lowering, n: Node, layout: NBitsLayout): void {
       }
     }
   const inputs = [
-    x!,
     lw.constant(`${w}_nbits`, new Tensor("u8", [N, nb, blob], B)),
     lw.constant(`${w}_nbits_scales`, new Tensor("f32", [N * nb], S)),
   ];
   if (!allDefault) inputs.push(lw.constant(`${w}_nbits_zero_points`, new Tensor("u8", [N * zRow], Z)));
-  const attrs = { K, N, bits, block_size: bs, accuracy_level: 0 };
-  const y = n.outputs[0]!;
-  if (!b) lw.node("MatMulNBits", n.name, inputs, attrs, [y]);
-  else lw.node("Add", `${n.name}.bias`, [lw.node1("MatMulNBits", n.name, inputs, attrs, lw.fresh(`${y}.mm`)), b], {}, [y]);
+  return inputs;
 }
