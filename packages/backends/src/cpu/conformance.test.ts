@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 // Test-only: the frontend lowers the case models (backends itself does not depend on it).
-import { lowerOnnx } from "../../../frontends/src/index.js";
+import { lowerOnnx } from "@quantpass/frontends";
 import { formatReport, listCases, NODE_CASES_DIR, prepareCase, runCase, type CaseResult } from "./conformance-cases.js";
 
 const REPORT_DIR = fileURLToPath(new URL("../../../../.tmp/", import.meta.url));

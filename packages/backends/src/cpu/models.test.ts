@@ -7,7 +7,7 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import type { Tensor } from "@quantpass/ir";
 // Test-only: the frontend loads the models (backends itself does not depend on it).
-import { loadOnnx } from "../../../frontends/src/index.js";
+import { loadOnnx } from "@quantpass/frontends";
 import { fromOrt, toOrt } from "../onnx/ort-tensor.js";
 import { maxAbs, maxAbsDiff, MODEL_CASES } from "../onnx/test-models.js";
 import { missingKernels } from "./conformance-cases.js";

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { decodeOnnx, encodeOnnx } from "@quantpass/formats";
 import { Tensor, verify } from "@quantpass/ir";
 // Test-only: the frontend and its ONNX builder.
-import { lowerOnnx } from "../../../frontends/src/index.js";
-import { init, model, node, vinfo } from "../../../frontends/src/onnx/onnx-build.js";
+import { lowerOnnx } from "@quantpass/frontends";
+import { init, model, node, vinfo } from "@quantpass/frontends/onnx-build";
 import { exportOnnxBytes } from "./export.js";
 import { fromOrt, toOrt } from "./ort-tensor.js";
 

@@ -7,7 +7,7 @@ import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { verify, type Tensor } from "@quantpass/ir";
 // Test-only: the frontend loads the models (backends itself does not depend on it).
-import { loadOnnx, lowerOnnx } from "../../../frontends/src/index.js";
+import { loadOnnx, lowerOnnx } from "@quantpass/frontends";
 import { decodeOnnx } from "@quantpass/formats";
 import { exportOnnxBytes } from "./export.js";
 import { OrtExecutor } from "./ort-executor.js";

@@ -8,8 +8,8 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { encodeOnnx } from "@quantpass/formats";
 import { Tensor, inferNode } from "@quantpass/ir";
-import { lowerOnnx } from "../../../../frontends/src/index.js";
-import { init, model, node, vinfo } from "../../../../frontends/src/onnx/onnx-build.js";
+import { lowerOnnx } from "@quantpass/frontends";
+import { init, model, node, vinfo } from "@quantpass/frontends/onnx-build";
 import { CpuInterpreter } from "../interpreter.js";
 import { fromOrt, toOrt } from "../../onnx/ort-tensor.js";
 

@@ -10,8 +10,8 @@
  */
 import * as ort from "onnxruntime-node";
 import type { Graph } from "@quantpass/ir";
-import { loadOnnx } from "../../../../frontends/src/index.js";
-import { runPipeline } from "../../../../passes/src/index.js";
+import { loadOnnx } from "@quantpass/frontends";
+import { runPipeline } from "@quantpass/passes";
 import { imageBatch, loadFmnist } from "../../../../passes/src/testing/fmnist.js";
 import { CpuInterpreter } from "../../cpu/interpreter.js";
 import { exportOnnxBytes } from "../export.js";

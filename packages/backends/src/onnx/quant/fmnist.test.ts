@@ -15,8 +15,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeOnnx } from "@quantpass/formats";
 import { verify, type Graph } from "@quantpass/ir";
-import { loadOnnx, lowerOnnx } from "../../../../frontends/src/index.js";
-import { runPipeline } from "../../../../passes/src/index.js";
+import { loadOnnx, lowerOnnx } from "@quantpass/frontends";
+import { runPipeline } from "@quantpass/passes";
 import { imageBatch, loadFmnist } from "../../../../passes/src/testing/fmnist.js";
 import { exportQuantizedOnnxBytes, lowerQuantized } from "./export-quant.js";
 import { unfused } from "./test-graphs.js";

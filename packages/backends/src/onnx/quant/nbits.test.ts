@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeOnnx } from "@quantpass/formats";
 import { verify } from "@quantpass/ir";
-import { lowerOnnx } from "../../../../frontends/src/index.js";
+import { lowerOnnx } from "@quantpass/frontends";
 import { exportQuantizedOnnxBytes, lowerQuantized } from "./export-quant.js";
 import { gemmT, input, quantize } from "./test-graphs.js";
 import { cpu, identical, relDiff, runOrt } from "./test-util.js";

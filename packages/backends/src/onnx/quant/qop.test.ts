@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeOnnx } from "@quantpass/formats";
 import { verify, type Graph, type Tensor } from "@quantpass/ir";
-import { lowerOnnx } from "../../../../frontends/src/index.js";
+import { lowerOnnx } from "@quantpass/frontends";
 import { exportQuantizedOnnxBytes, lowerQuantized } from "./export-quant.js";
 import { convNet, gemmT, input, mlp, quantize, unfused } from "./test-graphs.js";
 import { cpu, identical, relDiff, runOrt } from "./test-util.js";

@@ -3,7 +3,7 @@
  * graphs (test-only: imports the passes package like the other cross-package tests).
  */
 import { GraphBuilder, type Graph, type Tensor } from "@quantpass/ir";
-import { runPipeline } from "../../../../passes/src/index.js";
+import { runPipeline } from "@quantpass/passes";
 import { cpu, randomTensor } from "./test-util.js";
 
 /** x[b,K] · W[K,H] → Relu → · W2[H,N] (no biases): QLinearMatMul sites. */
