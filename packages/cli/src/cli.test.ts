@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorLines, quantpass } from "./testing/harness.js";
 
-const COMMANDS = ["inspect", "run", "convert", "eval"];
+const COMMANDS = ["inspect", "run", "convert", "eval", "quantize"];
 
 describe("quantpass (program)", () => {
   it("--help lists every command and exits 0", () => {

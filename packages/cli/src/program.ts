@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerConvert } from "./commands/convert.js";
 import { registerEval } from "./commands/eval.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerQuantize } from "./commands/quantize.js";
 import { registerRun } from "./commands/run.js";
 import type { Io } from "./io.js";
 
@@ -33,10 +34,12 @@ Examples:
   $ quantpass inspect testdata/models/fmnist-cnn/model.onnx
   $ quantpass convert testdata/models/fmnist-cnn/model.onnx fmnist.qir
   $ quantpass run fmnist.qir --input x=images.npy --out out/
-  $ quantpass eval fmnist.qir --data fashion-mnist:1000`);
+  $ quantpass eval fmnist.qir --data fashion-mnist:1000
+  $ quantpass quantize testdata/models/fmnist-cnn/model.onnx --preset a8w8 --calib fashion-mnist:512 --out fmnist-a8w8.onnx`);
   registerInspect(program, io);
   registerRun(program, io);
   registerConvert(program, io);
   registerEval(program, io);
+  registerQuantize(program, io);
   return program;
 }
