@@ -7,6 +7,7 @@ export { LayerPolicyOptions, selectNodes, type LayerPolicy } from "./ptq/policy.
 export { quantSites, type QuantSites, type ActivationSite, type WeightSite } from "./ptq/sites.js";
 export { qparams, type QParams } from "./quant/params.js";
 export { WeightOptions, weightQuantAttrs, weightStorage, type WeightQuantOptions } from "./quant/weights.js";
+export { quantizeWeight, weightGranularity, weightQuantType } from "./quant/weights.js";
 export { insertObservers, InsertObserversOptions } from "./ptq/insert-observers.js";
 export { calibrate, CalibrateOptions } from "./ptq/calibrate.js";
 export { fakeQuant, FakeQuantOptions } from "./ptq/fake-quant.js";

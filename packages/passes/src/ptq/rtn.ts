@@ -16,6 +16,9 @@ import { LayerPolicyOptions, selectNodes } from "./policy.js";
 
 export const RtnOptions = z.object({ ...WeightOptions, ...LayerPolicyOptions });
 
+/** One weight through rtn's arithmetic and fold-to-int's: its QuantType and integer tensor (used by `pnpm bench`). */
+export { quantizeWeight } from "../quant/weights.js";
+
 export const rtn = definePass({
   name: "rtn",
   summary: "weight-only round-to-nearest quantization (fake_quant on weights)",

@@ -1,21 +1,19 @@
 /**
  * Integer constants for fold-to-int: quantize a float constant with a QuantType (the same
  * arithmetic as the `quantize` kernel: ir's quantizeValue per element), and transpose a
- * 2-D integer constant together with its per-axis or per-group parameters.
+ * 2-D integer constant together with its per-axis or per-group parameters. The loops are
+ * in kernels/ (WebAssembly SIMD, or plain TypeScript).
  */
-import { quantizeValue, scaleIndex, storageRange, Tensor, type QuantType } from "@quantpass/ir";
+import { storageRange, Tensor, type QuantType } from "@quantpass/ir";
+import { weightKernels } from "./kernels/index.js";
 
 export function quantizeConstant(x: Tensor, q: QuantType): Tensor {
   const xs = x.toF32();
   const out = Tensor.zeros(q.storage, x.shape);
-  const idx = scaleIndex(q.granularity, x.shape);
   const [lo, hi] = storageRange(q.storage);
-  const s = q.scale!;
-  const z = q.zeroPoint;
-  for (let i = 0; i < xs.length; i++) {
-    const k = idx[i]!;
-    out.set(i, quantizeValue(xs[i]!, s[k]!, z ? z[k]! : 0, lo, hi));
-  }
+  const kernels = weightKernels();
+  if (q.storage === "i4" || q.storage === "u4") kernels.quantizePackedInto(xs, out.data as Uint8Array, x.shape, q.granularity, q.scale!, q.zeroPoint, lo, hi);
+  else kernels.quantizeInto(xs, out.data as Int8Array | Uint8Array, x.shape, q.granularity, q.scale!, q.zeroPoint, lo, hi);
   return out;
 }
 

@@ -3,12 +3,16 @@
  * weight W gets `%W.q = fake_quant(%W)` with round-to-nearest parameters from W itself
  * (per-tensor, per-channel along the output-channel axis, or per-group along the
  * input-channel axis). A weight read by several nodes with the same layout gets one node.
- * NaN or Infinity in a weight is a UserError naming the constant and the node.
+ * NaN or Infinity in a weight is a UserError naming the constant and the node. The
+ * per-element loops (ranges here, integers in int-tensor.ts) are in kernels/: WebAssembly
+ * SIMD, or plain TypeScript, bit-identical to ir's per-element definitions.
  */
-import { scaleCount, scaleIndex, UserError, type Attrs, type Graph, type GraphEditor, type Node, type StorageDType, type Tensor } from "@quantpass/ir";
+import { scaleCount, UserError, type Attrs, type Granularity, type Graph, type GraphEditor, type Node, type QuantType, type StorageDType, type Tensor } from "@quantpass/ir";
 import { z } from "zod";
 import { quantSites, type WeightSite } from "../ptq/sites.js";
+import { quantizeConstant } from "./int-tensor.js";
 import { qparams } from "./params.js";
+import { weightKernels } from "./kernels/index.js";
 
 export const WeightOptions = {
   /** int8 (storage i8, or u8 when asymmetric) or int4 (i4 / u4); default int8. */
@@ -32,39 +36,70 @@ export function weightStorage(o: WeightQuantOptions): StorageDType {
   return o.weight_dtype === "int8" ? (o.weight_symmetric ? "i8" : "u8") : o.weight_symmetric ? "i4" : "u4";
 }
 
-/** fake_quant attributes for weight t of node `node` read at `site`. */
-export function weightQuantAttrs(t: Tensor, site: WeightSite, o: WeightQuantOptions, node: string): Attrs {
+/** The granularity of weight quantization at `site`: per-tensor, per output channel, or per group of input channels. */
+export function weightGranularity(site: Pick<WeightSite, "outAxis" | "inAxis">, o: WeightQuantOptions): Granularity {
+  return o.granularity === "per-tensor" ? { kind: "per-tensor" }
+    : o.granularity === "per-channel" ? { kind: "per-axis", axis: site.outAxis }
+    : { kind: "per-group", axis: site.inAxis, groupSize: o.group_size };
+}
+
+/**
+ * Round-to-nearest parameters of weight t read at `site`: from each scale slot's range
+ * (absmax when symmetric), qparams gives the scale (and zero point). The QuantType that
+ * fold-to-int reads back from the fake_quant attributes.
+ */
+export function weightQuantType(t: Tensor, site: Pick<WeightSite, "value" | "outAxis" | "inAxis">, o: WeightQuantOptions, node: string): QuantType {
   const x = t.toF32();
-  for (let i = 0; i < x.length; i++)
-    if (!Number.isFinite(x[i]!))
-      throw new UserError(`weight '%${site.value}' of node '${node}' holds ${x[i]} at element ${i}; NaN and Infinity cannot be quantized`, node);
   const storage = weightStorage(o);
   const shape = t.shape;
-  const gran =
-    o.granularity === "per-tensor" ? ({ kind: "per-tensor" } as const)
-    : o.granularity === "per-channel" ? ({ kind: "per-axis", axis: site.outAxis } as const)
-    : ({ kind: "per-group", axis: site.inAxis, groupSize: o.group_size } as const);
+  const gran = weightGranularity(site, o);
   const n = scaleCount(gran, shape);
-  const idx = scaleIndex(gran, shape);
-  const min = new Float64Array(n).fill(Infinity);
-  const max = new Float64Array(n).fill(-Infinity);
-  for (let i = 0; i < x.length; i++) {
-    const k = idx[i]!;
-    if (x[i]! < min[k]!) min[k] = x[i]!;
-    if (x[i]! > max[k]!) max[k] = x[i]!;
+  const sym = o.weight_symmetric;
+  const kernels = weightKernels();
+  const absmax = sym ? kernels.absMaxBySlot(x, shape, gran, n) : null;
+  const range = sym ? null : kernels.minMaxBySlot(x, shape, gran, n);
+  if (!absmax && !range) {
+    const i = x.findIndex((v) => !Number.isFinite(v));
+    throw new UserError(`weight '%${site.value}' of node '${node}' holds ${x[i]} at element ${i}; NaN and Infinity cannot be quantized`, node);
   }
-  const scale: number[] = [];
-  const zp: number[] = [];
+  const what = `weight '%${site.value}' of node '${node}'`;
+  const scale = new Float32Array(n);
+  const zp = new Int32Array(n);
+  let hasZp = false;
   for (let k = 0; k < n; k++) {
-    const p = min[k]! <= max[k]! ? qparams(min[k]!, max[k]!, storage, o.weight_symmetric, `weight '%${site.value}' of node '${node}'`) : qparams(0, 0, storage, o.weight_symmetric);
-    scale.push(p.scale);
-    if (p.zeroPoint !== null) zp.push(p.zeroPoint);
+    const lo = absmax ? -absmax[k]! : range!.min[k]!;
+    const hi = absmax ? absmax[k]! : range!.max[k]!;
+    const p = lo <= hi ? qparams(lo, hi, storage, sym, what) : qparams(0, 0, storage, sym);
+    scale[k] = p.scale;
+    if (p.zeroPoint !== null) {
+      zp[k] = p.zeroPoint;
+      hasZp = true;
+    }
   }
-  const attrs: Record<string, Attrs[string]> = { storage, scale };
-  if (zp.length) attrs.zero_point = zp;
-  if (gran.kind !== "per-tensor") attrs.axis = gran.axis;
+  const expressed = t.dtype === "f16" || t.dtype === "bf16" ? t.dtype : "f32";
+  return { storage, expressed, granularity: gran, scale, zeroPoint: hasZp ? zp : null };
+}
+
+/** fake_quant attributes for weight t of node `node` read at `site`. */
+export function weightQuantAttrs(t: Tensor, site: WeightSite, o: WeightQuantOptions, node: string): Attrs {
+  const q = weightQuantType(t, site, o, node);
+  const attrs: Record<string, Attrs[string]> = { storage: q.storage, scale: Array.from(q.scale!) };
+  if (q.zeroPoint) attrs.zero_point = Array.from(q.zeroPoint);
+  const gran = q.granularity;
+  if (gran.kind === "per-axis" || gran.kind === "per-group") attrs.axis = gran.axis;
   if (gran.kind === "per-group") attrs.group_size = gran.groupSize;
   return attrs;
+}
+
+/**
+ * rtn followed by fold-to-int on one weight: the parameters the rtn pass writes into its
+ * fake_quant (weightQuantType) and the integer tensor fold-to-int makes from them
+ * (quantizeConstant; i4/u4 packed). `site` names the weight's axes (Gemm transB=1 / Linear
+ * [out, in]: outAxis 0, inAxis 1; MatMul [.., in, out]: outAxis rank-1, inAxis rank-2).
+ */
+export function quantizeWeight(t: Tensor, site: Pick<WeightSite, "outAxis" | "inAxis"> & { value?: string }, o: WeightQuantOptions, node = "weight"): { quant: QuantType; values: Tensor } {
+  const quant = weightQuantType(t, { value: site.value ?? "weight", outAxis: site.outAxis, inAxis: site.inAxis }, o, node);
+  return { quant, values: quantizeConstant(t, quant) };
 }
 
 /** Inserts weight fake_quant nodes for the given nodes of g (inside an edit of g). */
