@@ -2,9 +2,8 @@
 import { Option, type Command } from "commander";
 import type { Io } from "../io.js";
 import { collect, positiveInt } from "../options.js";
-import { DEFAULT_CALIB_BATCH, DEFAULT_FMNIST_CALIB } from "../quantize/calib.js";
-import { OUTPUT_FORMATS } from "../quantize/output.js";
-import { DEFAULT_EVAL_SAMPLES, runQuantize, type QuantizeOptions } from "../quantize/run.js";
+import { DEFAULT_CALIB_BATCH, DEFAULT_EVAL_SAMPLES, DEFAULT_FMNIST_CALIB, OUTPUT_FORMATS } from "../quantize/defaults.js";
+import type { QuantizeOptions } from "../quantize/run.js";
 
 /** A non-negative integer option value (`--eval-samples 0` turns evaluation off). */
 function naturalInt(value: string): number {
@@ -50,6 +49,8 @@ Examples:
   $ quantpass quantize model.onnx --preset a8w8 --config ptq.json --calib calib/ --out q.safetensors
   $ quantpass quantize model.onnx --passes 'zero-small-weights{threshold=0.01},rtn,fold-to-int' --plugin ./examples/my-pass/my-pass.ts --out small.onnx`)
     .action(async (model: string, opts: QuantizeOptions) => {
+      // Loaded on use: the passes, formats and backends stay out of other commands and --help.
+      const { runQuantize } = await import("../quantize/run.js");
       await runQuantize(model, opts, io);
     });
 }

@@ -21,9 +21,9 @@ import { COLS, loadFashionMnist, parseDataSpec, ROWS, type LabeledImages } from 
 import { imageBatch } from "../eval/classify.js";
 import { checkReadableFile } from "../files.js";
 import { sanitizeStem } from "../run/output-names.js";
+import { DEFAULT_CALIB_BATCH, DEFAULT_FMNIST_CALIB } from "./defaults.js";
 
-export const DEFAULT_CALIB_BATCH = 32;
-export const DEFAULT_FMNIST_CALIB = 1000;
+export { DEFAULT_CALIB_BATCH, DEFAULT_FMNIST_CALIB };
 
 /** Calibration batches plus what the report says about them. */
 export interface Calibration extends CalibrationData {
@@ -32,6 +32,8 @@ export interface Calibration extends CalibrationData {
   readonly samples: number;
   /** Present for fashion-mnist (labels exist, so accuracy can be measured on the test set). */
   readonly labeled: boolean;
+  /** Synchronous: batches are slices of arrays already in memory. */
+  batches(): Iterable<Readonly<Record<string, Tensor>>>;
 }
 
 /** A slice [start, end) along axis 0 of an npy array, as a Tensor (a view, no copy). */

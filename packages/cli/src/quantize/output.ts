@@ -21,9 +21,9 @@ import { atomicWrite } from "@quantpass/formats";
 import { printGraph, UserError, type Graph } from "@quantpass/ir";
 import type { PtqConfig } from "@quantpass/passes";
 import { writing } from "../files.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "./defaults.js";
 
-export type OutputFormat = "onnx-qdq" | "onnx-qop" | "onnx-nbits" | "safetensors" | "qir";
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["onnx-qdq", "onnx-qop", "onnx-nbits", "safetensors", "qir"];
+export { OUTPUT_FORMATS, type OutputFormat };
 
 const EXTENSION: Record<OutputFormat, string> = { "onnx-qdq": ".onnx", "onnx-qop": ".onnx", "onnx-nbits": ".onnx", safetensors: ".safetensors", qir: ".qir" };
 

@@ -23,6 +23,7 @@ import { encodeOutput, outputFormat, writeOutput } from "./output.js";
 import { loadPlugins } from "./plugins.js";
 import { layerSqnr } from "./sqnr.js";
 import { isDataSpec } from "../data/fashion-mnist.js";
+import { DEFAULT_EVAL_SAMPLES } from "./defaults.js";
 
 export interface QuantizeOptions {
   readonly preset?: string;
@@ -44,7 +45,7 @@ export interface QuantizeOptions {
   readonly sqnrBatches?: number;
 }
 
-export const DEFAULT_EVAL_SAMPLES = 10000;
+export { DEFAULT_EVAL_SAMPLES };
 const SQNR_BATCHES = 4;
 const RANDOM_DIM = 4;
 
