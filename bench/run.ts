@@ -2,7 +2,7 @@
  * `pnpm bench`: runs every case in CASES at 1 thread, then at 2 threads, and writes
  * bench/results.json (every measurement) and bench/results.md (the table it prints).
  *
- *   pnpm bench [--quick] [--threads 1,2] [--only gemm,fmnist-cnn]
+ *   pnpm bench [--quick] [--threads 1,2] [--only gemm,fmnist-cnn,sotu-llama,rtn]
  *
  * Each thread count runs in a child process of its own: onnxruntime-web fixes its thread
  * count when its wasm first initialises, once per process. Inside a child, implementations
@@ -22,10 +22,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmnistCase } from "./cases/fmnist-cnn.js";
 import { gemmCase } from "./cases/gemm.js";
+import { PYTORCH_2T, QUANTPASS, rtnCase } from "./cases/rtn.js";
 import { sotuCase } from "./cases/sotu-llama.js";
 import type { BenchCase, Measurement } from "./lib/types.js";
 
-const CASES: BenchCase[] = [gemmCase, fmnistCase, sotuCase];
+const CASES: BenchCase[] = [gemmCase, fmnistCase, sotuCase, rtnCase];
 
 const HERE = new URL("./", import.meta.url);
 
@@ -49,7 +50,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--threads") args.threads = next().split(",").map(Number);
     else if (a === "--only") args.only = next().split(",");
     else if (a === "--child") args.child = { threads: Number(next()), out: next() };
-    else throw new Error(`unknown argument ${a} (use --quick, --threads 1,2, --only gemm,fmnist-cnn,sotu-llama)`);
+    else throw new Error(`unknown argument ${a} (use --quick, --threads 1,2, --only ${CASES.map((c) => c.name).join(",")})`);
   }
   return args;
 }
@@ -93,7 +94,7 @@ const fmt = (x: number | undefined, digits = 2) => (x === undefined ? "" : x.toF
 
 function table(rows: Measurement[]): string {
   const lines = [
-    "| case | measurement | threads | impl | median ms | min ms | runs | GFLOP/s | vs ours | speedup 2t/1t | note |",
+    "| case | measurement | threads | impl | median ms | min ms | runs | GFLOP/s or GB/s | vs ours | speedup 2t/1t | note |",
     "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
   ];
   const sorted = [...rows].sort(
@@ -106,8 +107,9 @@ function table(rows: Measurement[]): string {
   for (const r of sorted) {
     const ok = r.status === "ok";
     const gflops = ok && r.flops ? r.flops / (r.medianMs! * 1e6) : undefined;
+    const rate = ok && r.bytes ? `${fmt(r.bytes / (r.medianMs! * 1e6), 3)} GB/s` : fmt(gflops, 1);
     lines.push(
-      `| ${r.case} | ${r.name} | ${r.threads} | ${r.impl} | ${ok ? fmt(r.medianMs) : r.status} | ${fmt(r.minMs)} | ${r.iterations ?? ""} | ${fmt(gflops, 1)} | ${fmt(r.ratios?.vsOurs)} | ${fmt(r.ratios?.speedupOver1Thread)} | ${(r.note ?? "").replace(/\|/g, "/")} |`,
+      `| ${r.case} | ${r.name} | ${r.threads} | ${r.impl} | ${ok ? fmt(r.medianMs) : r.status} | ${fmt(r.minMs)} | ${r.iterations ?? ""} | ${rate} | ${fmt(r.ratios?.vsOurs)} | ${fmt(r.ratios?.speedupOver1Thread)} | ${(r.note ?? "").replace(/\|/g, "/")} |`,
     );
   }
   return lines.join("\n");
@@ -118,6 +120,19 @@ function targetLine(rows: Measurement[]): string {
   if (!web || web.status !== "ok" || web.ratios?.vsOurs === undefined) return "Target (GEMM 512, 1 thread, ort-web ms / ours ms >= 0.5): not measured in this run.";
   const v = web.ratios.vsOurs;
   return `Target (GEMM 512, 1 thread, ort-web ms / ours ms >= 0.5): ${v.toFixed(2)} — ${v >= 0.5 ? "met" : "NOT met"}.`;
+}
+
+/** rtn: quantpass (1 thread) against PyTorch at 2 threads timed alongside it, and the identical-output check. */
+function rtnLines(rows: Measurement[]): string[] {
+  const ours = rows.filter((r) => r.case === "rtn" && r.impl === QUANTPASS && r.threads === 1);
+  if (!ours.length) return [];
+  return ours.map((o) => {
+    const torch = rows.find((r) => r.case === "rtn" && r.name === o.name && r.impl === PYTORCH_2T && r.threads === 1);
+    const v = torch?.status === "ok" && o.status === "ok" ? torch.medianMs! / o.medianMs! : undefined;
+    const target = v === undefined ? `not measured (${torch?.note ?? o.note ?? "no pytorch row"})` : `${v.toFixed(2)} — ${v >= 1.5 ? "met" : "NOT met"}`;
+    const check = o.note?.match(/identical to pytorch[^;]*|pytorch CHECK FAILED[^;]*/)?.[0];
+    return `Target (${o.name}: pytorch 2 threads ms / quantpass 1 thread ms >= 1.5): ${target}.${check ? ` Check: ${check}.` : ""}`;
+  });
 }
 
 async function parent(args: Args): Promise<void> {
@@ -155,10 +170,12 @@ async function parent(args: Args): Promise<void> {
     "",
     "Median of timed runs after warm-up; implementations timed round-robin. `vs ours` = this row's median / the median of",
     "quantpass's own implementation at the same size and thread count (quantpass-wasm for GEMM, quantpass-interpreter for",
-    "models): above 1 means quantpass is faster. `speedup 2t/1t` = the same implementation's 1-thread median / this median.",
+    "models, quantpass for rtn): above 1 means quantpass is faster. `speedup 2t/1t` = the same implementation's 1-thread",
+    "median / this median. rtn rates are GB/s of f32 weight read (4096·11008·4 bytes / median).",
     "",
     targetLine(rows),
     "",
+    ...rtnLines(rows).flatMap((l) => [l, ""]),
     table(rows),
     "",
   ].join("\n");

@@ -17,6 +17,8 @@ export interface Measurement {
   iterations?: number;
   /** Floating-point operations of one run, when meaningful (GEMM: 2*M*N*K). */
   flops?: number;
+  /** Input bytes of one run, when throughput is in GB/s (rtn: the f32 weight). */
+  bytes?: number;
   /** Filled in by the runner: see run.ts. */
   ratios?: { vsOurs?: number; speedupOver1Thread?: number };
   /** Why a row has no number, or anything worth knowing about it. */
