@@ -2,7 +2,7 @@
  * The cpu reference interpreter: runs any graph at any stage, node by node, with
  * exact integer semantics. Values are freed after their last use.
  */
-import { getOp, UnsupportedOpError, UserError, type Executor, type Graph, type RunOptions, type Tensor, type AttrValue, type Node, type TensorType, nodeReads } from "@quantpass/ir";
+import { getOp, UnsupportedOpError, UserError, type Executor, type Graph, type RunOptions, type Tensor, type AttrValue, type Node, type TensorType, nodeReads, isGraph } from "@quantpass/ir";
 import { getKernel, type Kernel, type KernelContext } from "./kernel-registry.js";
 import { checkFeeds } from "./feeds.js";
 import "./ops/index.js";
@@ -37,6 +37,7 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>, 
   const types = (n: string): TensorType | undefined => g.values[n] ?? outer?.(n);
   const last = new Map<string, number>();
   g.nodes.forEach((n, k) => nodeReads(n).forEach((i) => last.set(i, k)));
+  const folded = constantOutputs(g);
   g.nodes.forEach((node, k) => {
     const kernel = getKernel(node.op);
     if (!kernel) throw new UnsupportedOpError(`cpu: no kernel for op '${node.op}' at node '${node.name}'`, node.name);
@@ -46,7 +47,9 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>, 
       if (!t) throw new UserError(`cpu: node '${node.name}' reads '%${i}', which has no value`, node.name);
       return t;
     });
-    const outs = runKernel(kernel, node, inputs, contextFor(node, env, types));
+    const cached = folded.get(node);
+    const outs = cached?.outs ?? runKernel(kernel, node, inputs, contextFor(node, env, types));
+    if (cached && !cached.outs) cached.outs = outs;
     node.outputs.forEach((o, j) => {
       if (!o) return;
       const t = outs[j];
@@ -56,6 +59,27 @@ function execute(g: Graph, env: Map<string, Tensor>, keep: ReadonlySet<string>, 
     for (const i of nodeReads(node))
       if (last.get(i) === k && !keep.has(i) && !(i in g.constants) && !g.inputs.includes(i)) env.delete(i);
   });
+}
+
+/**
+ * Nodes computed from constants alone (e.g. the dequantize of an int weight) give the same
+ * outputs on every run: they are computed on the first run of a graph and kept with it.
+ */
+const CONSTANT_NODES = new WeakMap<Graph, Map<Node, { outs?: Tensor[] }>>();
+
+function constantOutputs(g: Graph): Map<Node, { outs?: Tensor[] }> {
+  let m = CONSTANT_NODES.get(g);
+  if (m) return m;
+  m = new Map();
+  const known = new Set(Object.keys(g.constants));
+  for (const n of g.nodes) {
+    const pure = n.inputs.some((i) => i) && nodeReads(n).every((i) => known.has(i)) && !Object.values(n.attrs).some(isGraph);
+    if (!pure) continue;
+    m.set(n, {});
+    for (const o of n.outputs) if (o) known.add(o);
+  }
+  CONSTANT_NODES.set(g, m);
+  return m;
 }
 
 /** Calls a kernel; any error it throws names the node (user errors stay user errors). */
