@@ -2,7 +2,7 @@
  * `pnpm bench`: runs every case in CASES at 1 thread, then at 2 threads, and writes
  * bench/results.json (every measurement) and bench/results.md (the table it prints).
  *
- *   pnpm bench [--quick] [--threads 1,2] [--only gemm,fmnist-cnn,sotu-llama,rtn]
+ *   pnpm bench [--quick] [--threads 1,2] [--only gemm,fmnist-cnn,fmnist-int8,sotu-llama,rtn]
  *
  * Each thread count runs in a child process of its own: onnxruntime-web fixes its thread
  * count when its wasm first initialises, once per process. Inside a child, implementations
@@ -21,12 +21,13 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmnistCase } from "./cases/fmnist-cnn.js";
+import { FP32, fmnistInt8Case, INT8 } from "./cases/fmnist-int8.js";
 import { gemmCase } from "./cases/gemm.js";
 import { PYTORCH_2T, QUANTPASS, rtnCase } from "./cases/rtn.js";
 import { sotuCase } from "./cases/sotu-llama.js";
 import type { BenchCase, Measurement } from "./lib/types.js";
 
-const CASES: BenchCase[] = [gemmCase, fmnistCase, sotuCase, rtnCase];
+const CASES: BenchCase[] = [gemmCase, fmnistCase, fmnistInt8Case, sotuCase, rtnCase];
 
 const HERE = new URL("./", import.meta.url);
 
@@ -135,6 +136,17 @@ function rtnLines(rows: Measurement[]): string[] {
   });
 }
 
+/** fmnist-int8: fp32 ms / int8 ms at each optimization level (1 thread). */
+function int8Lines(rows: Measurement[]): string[] {
+  return rows
+    .filter((r) => r.case === "fmnist-int8" && r.impl === INT8)
+    .map((r) => {
+      const fp = rows.find((f) => f.case === r.case && f.name === r.name && f.impl === FP32);
+      const v = r.status === "ok" && fp?.status === "ok" ? fp.medianMs! / r.medianMs! : undefined;
+      return `${r.name}: ${v === undefined ? (r.note ?? "not measured") : `int8 is ${v.toFixed(2)}x the speed of fp32 (fp32 ms / int8 ms)`}.`;
+    });
+}
+
 async function parent(args: Args): Promise<void> {
   const started = Date.now();
   const loadBefore = loadavg()[0]!;
@@ -170,12 +182,14 @@ async function parent(args: Args): Promise<void> {
     "",
     "Median of timed runs after warm-up; implementations timed round-robin. `vs ours` = this row's median / the median of",
     "quantpass's own implementation at the same size and thread count (quantpass-wasm for GEMM, quantpass-interpreter for",
-    "models, quantpass for rtn): above 1 means quantpass is faster. `speedup 2t/1t` = the same implementation's 1-thread",
-    "median / this median. rtn rates are GB/s of f32 weight read (4096·11008·4 bytes / median).",
+    "models, quantpass for rtn): above 1 means quantpass is faster; for fmnist-int8 it is relative to the int8 QDQ file in",
+    "onnxruntime (above 1: the int8 file is faster). `speedup 2t/1t` = the same implementation's 1-thread median / this",
+    "median. rtn rates are GB/s of f32 weight read (4096·11008·4 bytes / median).",
     "",
     targetLine(rows),
     "",
     ...rtnLines(rows).flatMap((l) => [l, ""]),
+    ...int8Lines(rows).flatMap((l) => [l, ""]),
     table(rows),
     "",
   ].join("\n");
