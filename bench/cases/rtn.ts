@@ -6,7 +6,7 @@
  * quantpass: quantizeWeight from the rtn pass module, i.e. the parameters the `rtn` pass
  * writes (weightQuantType) and the integers fold-to-int makes from them (quantizeConstant;
  * int4 packed two a byte), on the weight kernels passes picks (WebAssembly SIMD in Node;
- * QUANTPASS_WEIGHT_KERNELS=ts for the TypeScript loops). PyTorch 1.13 (bench/torch/rtn.py): absmax → scale →
+ * QUANTPASS_WEIGHT_KERNELS=ts for the TypeScript loops, timed too as quantpass-ts). PyTorch 1.13 (bench/torch/rtn.py): absmax → scale →
  * torch.round(w / scale).clamp(...).to(int8), the int4 case on w.reshape(N, K/128, 128)
  * (one value a byte, no packing). Throughput is GB/s of f32 input (4096·11008·4 bytes / s).
  *
@@ -32,6 +32,8 @@ const ROWS = 4096;
 const COLS = 11008;
 export const RTN_BYTES = ROWS * COLS * 4;
 export const QUANTPASS = "quantpass";
+/** The plain TypeScript loops (QUANTPASS_WEIGHT_KERNELS=ts), for information. */
+export const QUANTPASS_TS = "quantpass-ts";
 export const PYTORCH = "pytorch";
 export const PYTORCH_2T = "pytorch, 2 threads";
 
@@ -61,6 +63,21 @@ function unpacked(values: Tensor): Int8Array {
   }
   return out;
 }
+
+/** ours() with the TypeScript weight kernels. */
+function withTsKernels<T>(f: () => T): T {
+  const prev = process.env.QUANTPASS_WEIGHT_KERNELS;
+  process.env.QUANTPASS_WEIGHT_KERNELS = "ts";
+  try {
+    return f();
+  } finally {
+    if (prev === undefined) delete process.env.QUANTPASS_WEIGHT_KERNELS;
+    else process.env.QUANTPASS_WEIGHT_KERNELS = prev;
+  }
+}
+
+const sameBytes = (a: ArrayBufferView, b: ArrayBufferView) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** "identical ..." or what differs, comparing with the files PyTorch wrote. */
 function compare(ours: { values: Tensor; scale: Float32Array }, prefix: string): string {
@@ -94,6 +111,13 @@ async function runKind(ctx: BenchContext, kind: Kind, weight: Tensor, torch: Tor
     const firstRunMs = performance.now() - t0;
     contenders.push({ impl: QUANTPASS, run: ours, firstRunMs });
     notes.set(QUANTPASS, `${weightKernels().name} kernels`);
+    if (weightKernels().name !== "ts") {
+      const t1 = performance.now();
+      const rt = withTsKernels(ours);
+      contenders.push({ impl: QUANTPASS_TS, run: () => withTsKernels(ours), firstRunMs: performance.now() - t1 });
+      const same = sameBytes(rt.values.data as Uint8Array, r.values.data as Uint8Array) && sameBytes(rt.quant.scale!, r.quant.scale!);
+      notes.set(QUANTPASS_TS, `plain TypeScript loops (QUANTPASS_WEIGHT_KERNELS=ts), for information; ${same ? "same bits as the wasm kernels" : "DIFFERENT bits from the wasm kernels"}`);
+    }
     if (typeof torch !== "string") {
       const prefix = join(dir, kind.key);
       const dumped = await torch.call(`dump ${kind.key} ${prefix}`);
