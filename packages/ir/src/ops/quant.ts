@@ -36,29 +36,35 @@ defineOp({
   },
 });
 
-defineOp({
-  name: "quantize",
-  doc: "q = clamp(round_half_even(x / scale) + zp) into the storage type",
-  inputs: ["x"], outputs: ["q"], stages: INT,
-  attrs: QUANT_ATTRS,
-  infer: (ctx) => {
-    const x = input(ctx, 0);
-    const quant = quantFromAttrs(ctx, x.shape, asExpressed(ctx, x.dtype));
-    return [{ dtype: quant.storage, shape: x.shape, quant }];
-  },
-});
+for (const [name, doc] of [
+  ["quantize", "q = clamp(round_half_even(x / scale) + zp) into the storage type"],
+  ["kv_quant", "quantize a key/value cache tensor with static per-channel parameters"],
+] as const)
+  defineOp({
+    name, doc,
+    inputs: ["x"], outputs: ["q"], stages: INT,
+    attrs: QUANT_ATTRS,
+    infer: (ctx) => {
+      const x = input(ctx, 0);
+      const quant = quantFromAttrs(ctx, x.shape, asExpressed(ctx, x.dtype));
+      return [{ dtype: quant.storage, shape: x.shape, quant }];
+    },
+  });
 
-defineOp({
-  name: "dequantize",
-  doc: "x = (q - zp) * scale, parameters from the input's quant type",
-  inputs: ["q"], outputs: ["x"], stages: INT,
-  attrs: {},
-  infer: (ctx) => {
-    const q = input(ctx, 0);
-    if (!q.quant) ctx.fail(`input must have a quant type, got ${q.dtype}`);
-    return [{ dtype: q.quant!.expressed, shape: q.shape }];
-  },
-});
+for (const [name, doc] of [
+  ["dequantize", "x = (q - zp) * scale, parameters from the input's quant type"],
+  ["kv_dequant", "dequantize a key/value cache tensor back to float"],
+] as const)
+  defineOp({
+    name, doc,
+    inputs: ["q"], outputs: ["x"], stages: INT,
+    attrs: {},
+    infer: (ctx) => {
+      const q = input(ctx, 0);
+      if (!q.quant) ctx.fail(`input must have a quant type, got ${q.dtype}`);
+      return [{ dtype: q.quant!.expressed, shape: q.shape }];
+    },
+  });
 
 defineOp({
   name: "dynamic_quant",
@@ -111,29 +117,5 @@ defineOp({
     asExpressed(ctx, x.dtype);
     if (!w.quant) ctx.fail("w must be a quantized value");
     return [{ dtype: x.dtype, shape: matmulShape(ctx, x, w) }];
-  },
-});
-
-defineOp({
-  name: "kv_quant",
-  doc: "quantize a key/value cache tensor to int8 with static per-channel parameters",
-  inputs: ["x"], outputs: ["q"], stages: INT,
-  attrs: QUANT_ATTRS,
-  infer: (ctx) => {
-    const x = input(ctx, 0);
-    const quant = quantFromAttrs(ctx, x.shape, asExpressed(ctx, x.dtype));
-    return [{ dtype: quant.storage, shape: x.shape, quant }];
-  },
-});
-
-defineOp({
-  name: "kv_dequant",
-  doc: "dequantize an int8 key/value cache tensor back to float",
-  inputs: ["q"], outputs: ["x"], stages: INT,
-  attrs: {},
-  infer: (ctx) => {
-    const q = input(ctx, 0);
-    if (!q.quant) ctx.fail(`input must have a quant type, got ${q.dtype}`);
-    return [{ dtype: q.quant!.expressed, shape: q.shape }];
   },
 });
