@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+# tests/accuracy: speech (espeak-ng, sox) and text-line images (imagemagick, fonts) for the VAD and OCR tests
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+[ -x /usr/bin/convert ] || need+=(imagemagick)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${need[*]}" >&2
