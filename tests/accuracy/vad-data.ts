@@ -29,7 +29,7 @@ const white = (vol: number): Noise => ({ kind: "whitenoise", vol });
 const brown = (vol: number): Noise => ({ kind: "brownnoise", vol });
 const say = (text: string, voice: string, speed: number, gain = 0) => ({ text, voice, speed, gain });
 
-/** About 46 s: eight sentences in four voices, clean and at roughly 5 to 20 dB SNR, with noise-only and silent stretches. */
+/** About 49 s: eight sentences in six voices, clean and at roughly 5 to 20 dB SNR, with noise-only and silent stretches. */
 const EVAL: readonly Segment[] = [
   { pad: [1.0, 0] },
   { say: say("The quick brown fox jumps over the lazy dog near the river bank.", "en-us", 160), pad: [0.3, 0.6] },
@@ -47,7 +47,7 @@ const EVAL: readonly Segment[] = [
   { pad: [1.0, 0] },
 ];
 
-/** About 25 s of other sentences, voices and noise slices: the calibration stream. */
+/** About 28 s of other sentences, voices and noise slices: the calibration stream. */
 const CALIB: readonly Segment[] = [
   { pad: [0.6, 0] },
   { say: say("My grandmother grows tomatoes, beans and sunflowers in her garden.", "en-gb", 160), pad: [0.3, 0.4], noise: pink(0.04) },
