@@ -3,8 +3,8 @@
  * an observed graph; this Executor hands it a copy in which every `observe` is an `Identity`
  * (same output names, so the calibrate pass fetches the observer outputs as usual). The
  * copy is made once per graph object, so OrtExecutor's session cache still applies.
- * Calibrating this way gives the same statistics as the cpu interpreter up to float32
- * rounding differences between the two runtimes.
+ * The statistics may differ from the cpu interpreter's where the two runtimes round float32
+ * differently.
  */
 import { OrtExecutor, type OrtExecutorOptions } from "@quantpass/backends";
 import type { Executor, Graph, RunOptions, Stage, Tensor } from "@quantpass/ir";
