@@ -11,6 +11,7 @@ export { quantizeWeight, weightGranularity, weightQuantType } from "./quant/weig
 export { insertObservers, InsertObserversOptions } from "./ptq/insert-observers.js";
 export { calibrate, CalibrateOptions } from "./ptq/calibrate.js";
 export { fakeQuant, FakeQuantOptions } from "./ptq/fake-quant.js";
+export { biasCorrect, BiasCorrectOptions, biasSite, floatModel, type BiasSite } from "./ptq/bias-correct.js";
 export { rtn, RtnOptions } from "./ptq/rtn.js";
 export { foldToInt, FoldToIntOptions } from "./lower/fold-to-int.js";
 export { insertDequant, InsertDequantOptions, unfuseMatmuls } from "./lower/insert-dequant.js";
