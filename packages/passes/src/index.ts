@@ -20,3 +20,5 @@ export { FOLD_TO_INT_RULES, quantMatmulRule, weightQuantMatmulRule } from "./low
 export { dce } from "./cleanup/dce.js";
 export { foldConstants, FoldConstantsOptions } from "./cleanup/fold-constants.js";
 export * from "./config/index.js";
+export { bindInputs, BindInputsOptions, bindValue } from "./structure/bind-inputs.js";
+export { inlineIf, InlineIfOptions } from "./structure/inline-if.js";
