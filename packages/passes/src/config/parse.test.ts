@@ -102,6 +102,32 @@ describe("presets", () => {
   });
 });
 
+describe("fallback", () => {
+  const err = (c: unknown) => {
+    try {
+      parsePtqConfig(c as PtqConfigInput);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+
+  it("is off by default; given, it fills in to=float and merges over a preset's fields", () => {
+    expect(parsePtqConfig("a8w8").fallback).toBeUndefined();
+    expect(parsePtqConfig({ preset: "a8w8", fallback: { metric: "top1", target: 0.99 } }).fallback).toEqual({ metric: "top1", target: 0.99, to: "float" });
+    expect(parsePtqConfig({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, max_layers: 2, to: "a16w8" } }).fallback).toEqual({ metric: "sqnr", target: 30, max_layers: 2, to: "a16w8" });
+  });
+
+  it("names the bad field", () => {
+    expect(err({ preset: "a8w8", fallback: { metric: "top5", target: 1 } })).toMatch(/^PTQ config: 'fallback\.metric': /);
+    expect(err({ preset: "a8w8", fallback: { metric: "sqnr" } })).toMatch(/^PTQ config: 'fallback\.target': /);
+    expect(err({ preset: "a8w8", fallback: { metric: "top1", target: 1.5 } })).toBe("PTQ config: 'fallback.target': a top1 target is a fraction of agreeing positions in [0, 1], got 1.5");
+    expect(err({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, max_layers: 0 } })).toMatch(/^PTQ config: 'fallback\.max_layers': /);
+    expect(err({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, extra: 1 } })).toBe("PTQ config: unknown field 'fallback.extra'");
+    expect(err({ preset: "a16w8", fallback: { metric: "sqnr", target: 30, to: "a16w8" } })).toMatch(/^PTQ config: 'fallback\.to': a16w8 drops a layer's activation quantization, but no layer quantizes activations/);
+  });
+});
+
 describe("describeConfig", () => {
   it("lists every field with its default, and the presets", () => {
     const text = describeConfig();
@@ -113,9 +139,11 @@ describe("describeConfig", () => {
       /^ {2}policies\[\]\.match +string; default \(required\)$/m,
       /^ {2}policies\[\]\.weight\.dtype +int8 \| int4; default \(inherited\)$/m,
       /^ {2}a8w8-dynamic +int8 weights per channel/m,
+      /^ {2}fallback\.metric +sqnr \| top1 \| custom; default \(required\)$/m,
+      /^ {2}fallback\.to +float \| a16w8; default "float"$/m,
     ])
       expect(text).toMatch(line);
     const schema = ptqConfigJsonSchema() as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(["mode", "weight", "activation", "kv_cache", "outlier_suppression", "precision_recovery", "calibration", "ops", "skip", "policies"]);
+    expect(Object.keys(schema.properties)).toEqual(["mode", "weight", "activation", "kv_cache", "outlier_suppression", "precision_recovery", "calibration", "ops", "skip", "policies", "fallback"]);
   });
 });

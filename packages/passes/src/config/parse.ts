@@ -8,7 +8,9 @@
  * (quant_matmul takes an 8-bit weight with one scale per output channel), for the whole
  * config and for every policy's effective settings; a policy's `match` is a valid regex
  * without backreferences or named groups (compile.ts combines policies into one regex); a
- * policy sets something, and `skip: true` sets nothing else.
+ * policy sets something, and `skip: true` sets nothing else. `fallback`: a top1 target is a
+ * fraction in [0, 1], any target is finite, and `to: "a16w8"` needs int8 activations
+ * somewhere (it drops a layer's activation quantization).
  */
 import { UserError } from "@quantpass/ir";
 import type { z } from "zod";
@@ -67,6 +69,14 @@ function checkPolicy(p: PtqLayerPolicy, k: number, cfg: PtqConfig): void {
   checkPerToken({ weight: { ...cfg.weight, ...p.weight }, act }, at);
 }
 
+function checkFallback(cfg: PtqConfig): void {
+  const f = cfg.fallback!;
+  if (!Number.isFinite(f.target)) fail("fallback.target", `must be a finite number, got ${f.target}`);
+  if (f.metric === "top1" && (f.target < 0 || f.target > 1)) fail("fallback.target", `a top1 target is a fraction of agreeing positions in [0, 1], got ${f.target}`);
+  const int8Acts = cfg.activation.dtype === "int8" || cfg.policies.some((p) => p.activation?.dtype === "int8");
+  if (f.to === "a16w8" && !int8Acts) fail("fallback.to", "a16w8 drops a layer's activation quantization, but no layer quantizes activations (activation.dtype is none); use to=float");
+}
+
 /**
  * Validates a config (a preset spec string, a user config, or an already parsed config)
  * and fills in every default.
@@ -88,6 +98,7 @@ export function parsePtqConfig(input: PtqConfigInput | PtqConfig | string): PtqC
   const cfg: PtqConfig = { ...parsed, activation: { ...parsed.activation, symmetric } };
   checkPerToken({ weight: cfg.weight, act: cfg.activation }, "activation.granularity");
   cfg.policies.forEach((p, k) => checkPolicy(p, k, cfg));
+  if (cfg.fallback) checkFallback(cfg);
   return cfg;
 }
 

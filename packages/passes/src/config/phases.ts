@@ -13,11 +13,18 @@
  *
  * In quantize mode the fake-quant graph of a per-token config simulates only the weights:
  * per-token activation quantization exists only as dynamic_quant in the int graph.
+ *
+ * With `fallback` in the config (quantize mode only), apply runs the accuracy-driven search of
+ * fallback.ts and records the EFFECTIVE config: the chosen layers appended to `skip` (or as
+ * a16w8 policies) and no `fallback` field, so convert, checkpoints and deployGraph rebuild the
+ * same structure without searching again. `onFallback` receives the search report;
+ * `fallbackScore` is the scorer of `fallback.metric: "custom"`.
  */
 import { edit, UserError, type Graph } from "@quantpass/ir";
 import { runPipeline, type PipelineOptions } from "../pass-manager.js";
 import type { PipelineStep } from "../pipeline-text.js";
 import { compilePtqPhases } from "./compile.js";
+import { applyWithFallback, type FallbackReport, type FallbackScorer } from "./fallback.js";
 import { canonicalJson, parsePtqConfig } from "./parse.js";
 import type { PtqConfig, PtqConfigInput } from "./schema.js";
 
@@ -30,7 +37,12 @@ const STATIC_CONVERT: PipelineStep[] = [
   { pass: "dce", options: {} },
 ];
 
-export type ApplyOptions = PipelineOptions;
+export interface ApplyOptions extends PipelineOptions {
+  /** The task metric of `fallback.metric: "custom"`: fake-quant graph → score (higher is better). */
+  readonly fallbackScore?: FallbackScorer;
+  /** Called with the fallback search's report (configs with `fallback`). */
+  readonly onFallback?: (report: FallbackReport) => void;
+}
 
 export async function apply(graph: Graph, config: PtqConfigInput | PtqConfig | string, opts: ApplyOptions = {}): Promise<Graph> {
   const cfg = parsePtqConfig(config);
@@ -38,9 +50,18 @@ export async function apply(graph: Graph, config: PtqConfigInput | PtqConfig | s
   const { apply: steps } = compilePtqPhases(cfg);
   if (steps.some((s) => s.pass === "calibrate") && (!opts.executor || !opts.data))
     throw new UserError(`apply: static int8 activations (activation.dtype=int8, per-tensor) need calibration: pass { executor, data } (or use mode "deploy" with a quantized checkpoint)`);
-  const { graph: out } = await runPipeline(graph, steps, opts);
+  let out: Graph;
+  let recorded = cfg;
+  if (cfg.fallback) {
+    if (cfg.mode !== "quantize")
+      throw new UserError(`apply: fallback searches layers on calibration data (mode "quantize"); in deploy mode give the layers it chose as 'skip' (a checkpoint's config has them)`, "fallback");
+    const r = await applyWithFallback(graph, cfg, opts);
+    opts.onFallback?.(r.report);
+    out = r.graph;
+    recorded = r.config;
+  } else out = (await runPipeline(graph, steps, opts)).graph;
   return edit(out, (e) => {
-    (e.draft.meta as Record<string, string>)[PTQ_META] = canonicalJson(cfg);
+    (e.draft.meta as Record<string, string>)[PTQ_META] = canonicalJson(recorded);
   });
 }
 

@@ -64,6 +64,26 @@ export const CalibrationConfig = z
   })
   .describe("calibration (static activations only)");
 
+/**
+ * Accuracy-driven mixed precision (fallback.ts): after calibration, keep the layers that cost
+ * the most accuracy in float (or weight-only) until `metric` reaches `target`. Off when absent.
+ */
+export const FallbackConfig = z
+  .strictObject({
+    metric: z
+      .enum(["sqnr", "top1", "custom"])
+      .describe(
+        "sqnr: the lowest per-output SQNR (dB) of the fake-quant graph against the float graph on the calibration batches; top1: the fraction of positions where the argmax over the last axis of the first output agrees with float; custom: the apply option fallbackScore (TypeScript API only)",
+      ),
+    target: z.number().describe("the score to reach (sqnr: minimum dB; top1: minimum fraction in [0, 1]; custom: minimum of fallbackScore)"),
+    max_layers: z.number().int().min(1).optional().describe("keep at most this many layers in float (default: no limit); not reaching the target is an error"),
+    to: z
+      .enum(["float", "a16w8"])
+      .default("float")
+      .describe("what a fallen-back layer becomes: float (added to skip), or a16w8 (weights stay int8, its activations are not quantized; a policy)"),
+  })
+  .describe("accuracy-driven mixed precision: find the layers to keep in float (default off)");
+
 /** A regex layer policy: overrides the settings of the nodes whose name it matches. */
 export const LayerPolicyConfig = z
   .strictObject({
@@ -106,6 +126,7 @@ export const PtqConfigSchema = z
       .array(LayerPolicyConfig)
       .default([])
       .describe("regex layer policies [{ match, weight?, activation?, skip? }]; the first policy whose regex matches a node's name applies to it"),
+    fallback: FallbackConfig.optional(),
   })
   .describe("PTQ config");
 
@@ -115,4 +136,5 @@ type Parsed = z.output<typeof PtqConfigSchema>;
 /** A validated config with every default filled in (activation.symmetric resolved). */
 export type PtqConfig = Omit<Parsed, "activation"> & { readonly activation: Parsed["activation"] & { readonly symmetric: boolean } };
 export type PtqLayerPolicy = z.output<typeof LayerPolicyConfig>;
+export type PtqFallback = z.output<typeof FallbackConfig>;
 export type WeightSettings = PtqConfig["weight"];
