@@ -1,8 +1,7 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GraphBuilder, UserError, edit, type Graph } from "@quantpass/ir";
-import { definePass, formatPipeline, parsePipeline, runPipeline } from "./index.js";
+import { definePass, runPipeline } from "./index.js";
 
 function graph(): Graph {
   const b = new GraphBuilder("g");
@@ -29,28 +28,6 @@ definePass({
   summary: "mutates its input (a bug the frozen graph catches)",
   options: z.object({}),
   run: (g) => { (g.nodes as unknown as unknown[]).push(g.nodes[0]); return g; },
-});
-
-describe("pipeline text", () => {
-  it("parses passes with typed options", () => {
-    expect(parsePipeline('insert-observers{method=minmax},calibrate,smoothquant{alpha=0.5, layers=[a,"b c"], on=true}')).toEqual([
-      { pass: "insert-observers", options: { method: "minmax" } },
-      { pass: "calibrate", options: {} },
-      { pass: "smoothquant", options: { alpha: 0.5, layers: ["a", "b c"], on: true } },
-    ]);
-  });
-
-  it("format and parse round-trip", () => {
-    const val = fc.oneof(fc.integer(), fc.boolean(), fc.stringMatching(/^[a-z][a-z0-9 ._-]{0,8}$/));
-    const step = fc.record({ pass: fc.stringMatching(/^[a-z]+(-[a-z]+)?$/), options: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), val, { maxKeys: 3 }) });
-    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 4 }), (steps) => {
-      expect(parsePipeline(formatPipeline(steps))).toEqual(steps);
-    }));
-  });
-
-  it("reports syntax errors naming the flag and column", () => {
-    expect(() => parsePipeline("a{b=1", "--passes")).toThrow(/--passes: expected ',' or '}' at column 6/);
-  });
 });
 
 describe("pass manager", () => {
@@ -81,13 +58,5 @@ describe("pass manager", () => {
 
   it("catches a pass that mutates its input", async () => {
     await expect(runPipeline(graph(), "test-mutates", { verifyEach: true })).rejects.toThrow(/test-mutates.*failed/);
-  });
-});
-
-describe("pipeline text quoting", () => {
-  it("round-trips values with backslashes and quotes", () => {
-    const steps = [{ pass: "insert-observers", options: { include: "layers\\.0,1", name: 'a "b"' } }];
-    expect(formatPipeline(steps)).toBe('insert-observers{include="layers\\\\.0,1",name="a \\"b\\""}');
-    expect(parsePipeline(formatPipeline(steps))).toEqual(steps);
   });
 });
