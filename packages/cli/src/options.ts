@@ -13,3 +13,14 @@ export function positiveInt(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** Parses `--fallback <metric>:<target>` (`top1:0.99`, `sqnr:30`). */
+export function fallbackSpec(value: string): { metric: "sqnr" | "top1"; target: number } {
+  const m = /^\s*(sqnr|top1)\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*$/i.exec(value);
+  if (!m) throw new InvalidArgumentError("expected <metric>:<target> with metric sqnr (target in dB, e.g. sqnr:30) or top1 (a fraction in [0, 1], e.g. top1:0.99).");
+  const metric = m[1]!.toLowerCase() as "sqnr" | "top1";
+  const target = Number(m[2]);
+  if (!Number.isFinite(target)) throw new InvalidArgumentError("the target is not a finite number.");
+  if (metric === "top1" && (target < 0 || target > 1)) throw new InvalidArgumentError("a top1 target is a fraction of agreeing predictions in [0, 1] (e.g. top1:0.99).");
+  return { metric, target };
+}

@@ -1,7 +1,7 @@
 /** `quantpass quantize <model> --preset <name> --out <file>`: post-training quantization. */
 import { Option, type Command } from "commander";
 import type { Io } from "../io.js";
-import { collect, positiveInt } from "../options.js";
+import { collect, fallbackSpec, positiveInt } from "../options.js";
 import { DEFAULT_CALIB_BATCH, DEFAULT_EVAL_SAMPLES, DEFAULT_FMNIST_CALIB, OUTPUT_FORMATS } from "../quantize/defaults.js";
 import type { QuantizeOptions } from "../quantize/run.js";
 
@@ -27,6 +27,8 @@ export function registerQuantize(program: Command, io: Io): void {
     .option("--passes <pipeline>", "run this pipeline instead of a preset's, e.g. 'rtn{weight_dtype=int4},fold-to-int'")
     .option("--plugin <file.js|file.ts>", "import a module whose definePass(...) calls register passes (repeatable; relative to the working directory)", collect)
     .option("--executor <name>", "executor for calibration and evaluation: cpu (the interpreter) or ort (onnxruntime-node, faster)", "cpu")
+    .option("--fallback <metric:target>", "accuracy-driven mixed precision: keep the most sensitive layers in float until the metric reaches the target: top1:<fraction> (argmax agreement with float) or sqnr:<dB> (of the outputs), on the calibration data; overrides the config's fallback", fallbackSpec)
+    .option("--fallback-max-layers <n>", "keep at most n layers in float (not reaching the target is an error)", positiveInt)
     .option("--eval-samples <n>", `Fashion-MNIST test images for the accuracy figures (default ${DEFAULT_EVAL_SAMPLES} when --calib is fashion-mnist; 0: no accuracy)`, naturalInt)
     .option("--verify-each", "run the IR verifier after every pass")
     .option("--print-ir-after-all", "print the IR after every pass on stderr")
@@ -35,6 +37,11 @@ The preset (or --config file, whose fields win over the preset) compiles to a pi
 passes; --passes gives the pipeline directly. Static int8 activations (a8w8) need --calib.
 Presets: a16w8 (int8 weights per channel), a16w4 (int4 weights, groups of 128), a8w8 (static
 int8 activations + weights, calibrated), a8w8-dynamic (per-token int8 activations at run time).
+
+--fallback top1:0.99 (or sqnr:30) searches the layers to keep in float: after the one
+calibration it scores the int8 model, each layer alone in float, then falls back layers in
+order of gain until the target holds; the chosen layers are written to the config's skip list
+(checkpoints and deploy mode reproduce them) and listed in the report and in --json.
 
 Per-layer SQNR = 10·log10(Σ y² / Σ (y − y_quant)²) of each quantized layer's output (layers
 matched by node name) on the first calibration batches, or on random inputs without --calib.
@@ -47,6 +54,7 @@ Examples:
   $ quantpass quantize model.onnx --preset a8w8 --calib fashion-mnist:512 --out q.onnx --report q.html
   $ quantpass quantize model.onnx --preset a16w4 --out q.onnx --format onnx-nbits --json
   $ quantpass quantize model.onnx --preset a8w8 --config ptq.json --calib calib/ --out q.safetensors
+  $ quantpass quantize model.onnx --preset a8w8 --calib fashion-mnist:512 --fallback top1:0.995 --out q.onnx
   $ quantpass quantize model.onnx --passes 'zero-small-weights{threshold=0.01},rtn,fold-to-int' --plugin ./examples/my-pass/my-pass.ts --out small.onnx`)
     .action(async (model: string, opts: QuantizeOptions) => {
       // Loaded on use: the passes, formats and backends stay out of other commands and --help.

@@ -1,7 +1,9 @@
 /**
  * What `quantize` runs: a PTQ config (from `--preset` and `--config <file.json>`, merged
  * file over preset and validated by the passes' PTQ config schema) compiled to a pipeline,
- * or a user pipeline in text form (`--passes`). Every failure is a one-line UserError naming
+ * or a user pipeline in text form (`--passes`). `--fallback <metric>:<target>` and
+ * `--fallback-max-layers <n>` set the config's `fallback` fields over the file's (the other
+ * fallback fields of the file stay). Every failure is a one-line UserError naming
  * the flag or the file and the field.
  */
 import { readFileSync } from "node:fs";
@@ -65,12 +67,30 @@ export interface PlanOptions {
   readonly preset?: string;
   readonly config?: string;
   readonly passes?: string;
+  /** --fallback (parsed by options.ts fallbackSpec). */
+  readonly fallback?: { readonly metric: "sqnr" | "top1"; readonly target: number };
+  readonly fallbackMaxLayers?: number;
+}
+
+/** The config's fallback with the --fallback flags over the file's fields. */
+function fallbackInput(o: PlanOptions, file: Record<string, unknown>): Record<string, unknown> | undefined {
+  const inFile = file.fallback;
+  if (o.fallback === undefined && o.fallbackMaxLayers === undefined) return undefined;
+  if (o.fallback === undefined && (typeof inFile !== "object" || inFile === null))
+    throw new UserError(`--fallback-max-layers needs --fallback <metric>:<target> (or a 'fallback' object in the --config file)`, "--fallback-max-layers");
+  return {
+    ...(typeof inFile === "object" && inFile !== null ? (inFile as Record<string, unknown>) : {}),
+    ...(o.fallback ?? {}),
+    ...(o.fallbackMaxLayers !== undefined ? { max_layers: o.fallbackMaxLayers } : {}),
+  };
 }
 
 export function planQuantize(o: PlanOptions): Plan {
   if (o.passes !== undefined) {
     if (o.preset !== undefined || o.config !== undefined)
       throw new UserError(`--passes replaces the pipeline a preset compiles to: give either --passes or --preset/--config, not both`, "--passes");
+    if (o.fallback !== undefined || o.fallbackMaxLayers !== undefined)
+      throw new UserError(`${o.fallback !== undefined ? "--fallback" : "--fallback-max-layers"} chooses layers of a PTQ config: use --preset/--config instead of --passes`, o.fallback !== undefined ? "--fallback" : "--fallback-max-layers");
     const steps = parsePipeline(o.passes, "--passes");
     if (!steps.length) throw new UserError(`--passes: the pipeline is empty`, "--passes");
     checkPipeline(steps);
@@ -86,10 +106,13 @@ export function planQuantize(o: PlanOptions): Plan {
     const inFile = typeof file.preset === "string" ? `+${file.preset}` : "";
     input = { ...(file as PtqConfigInput), preset: `${o.preset}${inFile}` };
   }
+  const fallback = fallbackInput(o, file);
+  if (fallback) input = { ...input, fallback } as PtqConfigInput;
   const where = o.config === undefined ? `--preset '${o.preset}'` : `--config ${o.config}`;
   const subject = o.config ?? "--preset";
   const config = naming(where, subject, () => parsePtqConfig(input));
   const steps = naming(where, subject, () => compilePtq(config));
-  const source = [o.preset !== undefined ? `preset ${o.preset}` : "", o.config ?? ""].filter(Boolean).join(" + ");
+  const flag = o.fallback ? `--fallback ${o.fallback.metric}:${o.fallback.target}` : "";
+  const source = [o.preset !== undefined ? `preset ${o.preset}` : "", o.config ?? "", flag].filter(Boolean).join(" + ");
   return { steps, text: formatPipeline(steps), config, source };
 }

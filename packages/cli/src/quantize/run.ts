@@ -7,7 +7,7 @@
  */
 import { statSync } from "node:fs";
 import { Tensor, UserError, type Executor, type Graph } from "@quantpass/ir";
-import { runPipeline, type PassRecord } from "@quantpass/passes";
+import { apply, appliedConfig, compilePtq, convert, formatPipeline, runPipeline, type FallbackReport, type PassRecord, type PipelineOptions, type PipelineResult, type PtqConfig } from "@quantpass/passes";
 import { atomicWrite } from "@quantpass/formats";
 import { checkWritableTarget, writing } from "../files.js";
 import type { Io } from "../io.js";
@@ -22,6 +22,7 @@ import { createExecutor, parseExecutorName } from "./executors.js";
 import { encodeOutput, outputFormat, writeOutput } from "./output.js";
 import { loadPlugins } from "./plugins.js";
 import { layerSqnr } from "./sqnr.js";
+import { fallbackSummary } from "./fallback.js";
 import { isDataSpec } from "../data/fashion-mnist.js";
 import { DEFAULT_EVAL_SAMPLES } from "./defaults.js";
 
@@ -43,6 +44,9 @@ export interface QuantizeOptions {
   readonly evalSamples?: number;
   /** Batches of the calibration data the SQNR is measured on (default 4). */
   readonly sqnrBatches?: number;
+  /** --fallback <metric>:<target> (parsed). */
+  readonly fallback?: { readonly metric: "sqnr" | "top1"; readonly target: number };
+  readonly fallbackMaxLayers?: number;
 }
 
 export { DEFAULT_EVAL_SAMPLES };
@@ -88,6 +92,18 @@ function progressHook(io: Io, enabled: boolean): { hook: (done: number, total: n
   };
 }
 
+/**
+ * A config with `fallback`: apply (calibrate once, search, fake-quant) then convert, instead
+ * of the plain pipeline; the graph's recorded config (the chosen layers in `skip`) is what the
+ * output and its checkpoint config describe.
+ */
+async function runFallback(graph: Graph, config: PtqConfig, opts: PipelineOptions): Promise<{ result: PipelineResult; config: PtqConfig; report: FallbackReport }> {
+  let report: FallbackReport | undefined;
+  const fq = await apply(graph, config, { ...opts, onFallback: (r) => (report = r) });
+  const effective = appliedConfig(fq)!;
+  return { result: { graph: await convert(fq, opts), records: [] }, config: effective, report: report! };
+}
+
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
@@ -129,15 +145,27 @@ export async function runQuantize(model: string, o: QuantizeOptions, io: Io): Pr
   const progress = progressHook(io, showProgress);
   const records: PassRecord[] = [];
   let result;
+  let config = plan.config;
+  let pipelineText = plan.text;
+  let fallback: FallbackReport | undefined;
+  if (config?.fallback && !calib)
+    throw new UserError(`--fallback scores the quantized model against the float model on the calibration data: give --calib <dir> or --calib fashion-mnist:N`, "--calib");
   try {
-    result = await runPipeline(graph, plan.steps, {
+    const pipelineOpts: PipelineOptions = {
       executor,
       ...(calib ? { data: calib } : {}),
       progress: progress.hook,
       ...(o.verifyEach ? { verifyEach: true } : {}),
       ...(o.printIrAfterAll ? { printIrAfter: (pass: string, ir: string) => io.err(`// ----- IR after ${pass} -----\n${ir}${ir.endsWith("\n") ? "" : "\n"}`) } : {}),
       onPassDone: (r) => records.push(r),
-    });
+    };
+    if (config?.fallback) {
+      const r = await runFallback(graph, config, pipelineOpts);
+      result = r.result;
+      config = r.config;
+      fallback = r.report;
+      pipelineText = formatPipeline(compilePtq(config));
+    } else result = await runPipeline(graph, plan.steps, pipelineOpts);
   } catch (e) {
     // A plugin pass that throws is the plugin's fault, not quantpass's: name the plugin file.
     if (!(e instanceof UserError) && e instanceof Error) {
@@ -199,18 +227,19 @@ export async function runQuantize(model: string, o: QuantizeOptions, io: Io): Pr
     bytesBefore: fileSize(model),
     layers: layers.map((l) => ({ name: l.name, op: l.op, quantOp: l.quantOp, sqnrDb: l.sqnrDb })),
     sqnrData,
-    pipeline: plan.text,
+    pipeline: pipelineText,
     source: plan.source,
     passes: records.map((r) => ({ pass: r.pass, ms: r.ms, changed: r.changed, counts: r.counts })),
     ...(calib ? { calibration: calib.label } : {}),
     executor: executorName === "ort" ? "onnxruntime" : "cpu interpreter",
     ...(accuracy ? { accuracy } : {}),
     exportCounts: enc.counts,
+    ...(fallback ? { fallback: fallbackSummary(fallback) } : {}),
     notes,
   };
   // Sizes are known only after writing (checkpoints are written by their own writer); the
   // report is rendered afterwards and written last.
-  const bytesAfter = await writeOutput(quant, enc, o.out, plan.config);
+  const bytesAfter = await writeOutput(quant, enc, o.out, config);
   const summary: QuantizeSummary = { ...summaryBase, bytesAfter, seconds: (performance.now() - t0) / 1000 };
   if (o.report !== undefined) {
     const html = quantizeHtml(summary);

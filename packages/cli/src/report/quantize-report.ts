@@ -1,7 +1,9 @@
 /**
  * What `quantize` reports: the --json object and the self-contained HTML report (inline CSS
  * and SVG only: no scripts, fonts, images or network), with the per-layer SQNR chart, file
- * sizes, accuracy when measured, the pipeline text and the time of each pass.
+ * sizes, accuracy when measured, the mixed-precision fallback search (layers kept in float with
+ * their sensitivity, score before/after) when --fallback was used, the pipeline text and the
+ * time of each pass.
  */
 import { barChart, escapeHtml, type Bar } from "./svg-bars.js";
 
@@ -27,6 +29,31 @@ export interface AccuracyRow {
   readonly executor: string;
 }
 
+export interface FallbackLayerRow {
+  readonly name: string;
+  readonly op: string;
+  /** Score with only this layer in float. */
+  readonly score: number;
+  readonly gain: number;
+  readonly chosen: boolean;
+}
+
+/** The fallback search (scores may be ±Infinity: sqnr of identical outputs). */
+export interface FallbackSummary {
+  readonly metric: string;
+  readonly target: number;
+  readonly to: string;
+  readonly scoreBefore: number;
+  readonly scoreAfter: number;
+  /** Layers kept in float (or a16w8), in the order chosen. */
+  readonly layers: readonly string[];
+  /** Leave-one-out sensitivity per candidate layer (empty when no layer was needed). */
+  readonly sensitivity: readonly FallbackLayerRow[];
+  readonly candidates: number;
+  readonly evaluations: number;
+  readonly seconds: number;
+}
+
 export interface QuantizeSummary {
   /** The model file. */
   readonly model: string;
@@ -48,11 +75,19 @@ export interface QuantizeSummary {
   readonly accuracy?: AccuracyRow;
   /** What the ONNX export emitted ({ QLinearConv: 2, ... }). */
   readonly exportCounts: Readonly<Record<string, number>>;
+  readonly fallback?: FallbackSummary;
   readonly notes: readonly string[];
   readonly seconds: number;
 }
 
 const round = (v: number, d: number) => Number(v.toFixed(d));
+/** A score for JSON: rounded to 6 digits, null when infinite (sqnr of identical outputs). */
+const jsonScore = (v: number) => (Number.isFinite(v) ? round(v, 6) : null);
+/** A score for people: dB with 2 decimals, fractions with 4; ∞ when infinite. */
+function showScore(metric: string, v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  return metric === "sqnr" ? `${v.toFixed(2)} dB` : v.toFixed(4);
+}
 
 /** The --json object: the four required fields first, then extras. */
 export function quantizeJson(s: QuantizeSummary): Record<string, unknown> {
@@ -65,6 +100,9 @@ export function quantizeJson(s: QuantizeSummary): Record<string, unknown> {
     pipeline: s.pipeline,
     passes: s.passes.map((p) => ({ pass: p.pass, ms: round(p.ms, 1) })),
     ...(s.accuracy ? { accuracy: { float: s.accuracy.float, quantized: s.accuracy.quantized, samples: s.accuracy.samples, executor: s.accuracy.executor } } : {}),
+    ...(s.fallback
+      ? { fallback: { metric: s.fallback.metric, target: s.fallback.target, scoreBefore: jsonScore(s.fallback.scoreBefore), scoreAfter: jsonScore(s.fallback.scoreAfter), layers: [...s.fallback.layers] } }
+      : {}),
     sqnrData: s.sqnrData,
     ...(s.notes.length ? { notes: s.notes } : {}),
   };
@@ -94,6 +132,12 @@ export function formatQuantize(s: QuantizeSummary): string {
     lines.push(`per-layer SQNR (${s.sqnrData}):`);
     for (const l of s.layers) lines.push(`  ${l.name.padEnd(w)}  ${l.sqnrDb === null ? "   inf" : l.sqnrDb.toFixed(1).padStart(6)} dB  (${l.op} → ${l.quantOp})`);
   } else lines.push("no quantized layers to measure");
+  if (s.fallback) {
+    const f = s.fallback;
+    lines.push(
+      `fallback ${f.metric} ≥ ${f.target}: ${showScore(f.metric, f.scoreBefore)} → ${showScore(f.metric, f.scoreAfter)}, ${f.layers.length ? `${f.layers.length} layer${f.layers.length === 1 ? "" : "s"} kept ${f.to === "float" ? "in float" : "as a16w8"}: ${f.layers.join(", ")}` : "no layer needed"} (${f.evaluations} evaluations, ${f.seconds.toFixed(1)} s)`,
+    );
+  }
   if (s.accuracy) lines.push(`accuracy on ${s.accuracy.samples} test images: float ${s.accuracy.float.toFixed(4)}, quantized ${s.accuracy.quantized.toFixed(4)} (${s.accuracy.executor})`);
   for (const n of s.notes) lines.push(`note: ${n}`);
   return lines.join("\n") + "\n";
@@ -130,6 +174,23 @@ function layerTable(s: QuantizeSummary): string {
   return `<table class="layers"><thead><tr><th>layer (node)</th><th>op → quantized op</th><th class="num">SQNR</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+function fallbackSection(s: QuantizeSummary): string {
+  const f = s.fallback;
+  if (!f) return "";
+  const what = f.to === "float" ? "kept in float" : "kept as a16w8 (int8 weights, float activations)";
+  const metric = f.metric === "sqnr" ? "lowest SQNR of the model outputs" : f.metric === "top1" ? "top-1 agreement with the float model" : "custom score";
+  const head = `<p class="muted">Target: ${escapeHtml(metric)} ≥ ${escapeHtml(String(f.target))}. Score of the all-quantized model ${escapeHtml(showScore(f.metric, f.scoreBefore))}, after fallback ${escapeHtml(showScore(f.metric, f.scoreAfter))}; ${f.layers.length} of ${f.candidates} layers ${escapeHtml(what)}; ${f.evaluations} models scored in ${f.seconds.toFixed(1)} s.</p>`;
+  const cards = `<div class="cards">${card("score before", escapeHtml(showScore(f.metric, f.scoreBefore)), "all layers quantized")}${card("score after", escapeHtml(showScore(f.metric, f.scoreAfter)), `target ${escapeHtml(String(f.target))}`)}${card("layers kept float", String(f.layers.length), `of ${f.candidates} candidates`)}</div>`;
+  if (!f.sensitivity.length) return `<h2>Mixed precision (fallback)</h2>${head}${cards}<p>No layer needed to fall back: the all-quantized model reaches the target.</p>`;
+  const order = new Map(f.layers.map((l, k) => [l, k + 1]));
+  const rows = f.sensitivity.map(
+    (l) =>
+      `<tr${l.chosen ? ' class="chosen"' : ""}><td><code>${escapeHtml(l.name)}</code></td><td>${escapeHtml(l.op)}</td><td class="num">${escapeHtml(showScore(f.metric, l.score))}</td><td class="num">${Number.isFinite(l.gain) ? `${l.gain >= 0 ? "+" : ""}${f.metric === "sqnr" ? l.gain.toFixed(2) : l.gain.toFixed(4)}` : escapeHtml(showScore(f.metric, l.gain))}</td><td>${l.chosen ? `${escapeHtml(what)} (#${order.get(l.name)})` : ""}</td></tr>`,
+  );
+  return `<h2>Mixed precision (fallback)</h2>${head}${cards}
+<table class="fallback"><thead><tr><th>layer (node)</th><th>op</th><th class="num">score with only this layer float</th><th class="num">gain</th><th>chosen</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
 function passTable(s: QuantizeSummary): string {
   const total = s.passes.reduce((a, p) => a + p.ms, 0) || 1;
   const rows = s.passes.map((p) => {
@@ -158,7 +219,7 @@ svg .label,svg .value{font:12px ui-monospace,"DejaVu Sans Mono",monospace;fill:#
 table{border-collapse:collapse;background:#fff;border:1px solid #dde1e6;width:100%}th,td{text-align:left;padding:5px 10px;border-bottom:1px solid #eef0f3;font-size:13px}
 th{font-size:12px;color:#69727d;font-weight:600}th.num{text-align:right}table.passes code{white-space:nowrap}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.barcell{width:30%}.tbar{display:inline-block;height:10px;background:#3b6fd4;border-radius:2px;min-width:1px}
-ul.notes{padding-left:20px}code{font:12.5px ui-monospace,"DejaVu Sans Mono",monospace}
+ul.notes{padding-left:20px}tr.chosen td{background:#fff4e0}code{font:12.5px ui-monospace,"DejaVu Sans Mono",monospace}
 .legend span{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 12px;vertical-align:-1px}
 `;
 
@@ -195,6 +256,7 @@ export function quantizeHtml(s: QuantizeSummary): string {
 <p class="muted">10·log10(Σ y<sub>float</sub>² / Σ (y<sub>float</sub> − y<sub>quant</sub>)²) of each quantized layer's output, on ${escapeHtml(s.sqnrData)}. <span class="legend"><span style="background:#2f9e5b"></span>≥ 30 dB<span style="background:#e0a100"></span>20–30 dB<span style="background:#d9480f"></span>&lt; 20 dB</span></p>
 ${sqnrChart(s)}
 ${layerTable(s)}
+${fallbackSection(s)}
 ${acc}
 <h2>Size</h2>
 ${sizeChart(s)}
