@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tensor } from "@quantpass/ir";
 import { quantizeWeight } from "../../packages/passes/src/ptq/rtn.js";
-import { weightKernels } from "../../packages/passes/src/quant/kernels/index.js";
+import { weightKernels } from "@quantpass/ir/quant-kernels";
 import type { WeightQuantOptions } from "../../packages/passes/src/quant/weights.js";
 import { normal } from "../../packages/passes/src/testing/random.js";
 import { firstLine } from "../lib/interpreter.js";

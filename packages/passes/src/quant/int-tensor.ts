@@ -2,10 +2,10 @@
  * Integer constants for fold-to-int: quantize a float constant with a QuantType (the same
  * arithmetic as the `quantize` kernel: ir's quantizeValue per element), and transpose a
  * 2-D integer constant together with its per-axis or per-group parameters. The loops are
- * in kernels/ (WebAssembly SIMD, or plain TypeScript).
+ * in @quantpass/ir/quant-kernels (WebAssembly SIMD, or plain TypeScript).
  */
 import { storageRange, Tensor, type QuantType } from "@quantpass/ir";
-import { weightKernels } from "./kernels/index.js";
+import { weightKernels } from "@quantpass/ir/quant-kernels";
 
 export function quantizeConstant(x: Tensor, q: QuantType): Tensor {
   const xs = x.toF32();

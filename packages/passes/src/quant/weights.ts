@@ -4,7 +4,7 @@
  * (per-tensor, per-channel along the output-channel axis, or per-group along the
  * input-channel axis). A weight read by several nodes with the same layout gets one node.
  * NaN or Infinity in a weight is a UserError naming the constant and the node. The
- * per-element loops (ranges here, integers in int-tensor.ts) are in kernels/: WebAssembly
+ * per-element loops (ranges here, integers in int-tensor.ts) are in @quantpass/ir/quant-kernels: WebAssembly
  * SIMD, or plain TypeScript, bit-identical to ir's per-element definitions.
  */
 import { scaleCount, UserError, type Attrs, type Granularity, type Graph, type GraphEditor, type Node, type QuantType, type StorageDType, type Tensor } from "@quantpass/ir";
@@ -12,7 +12,7 @@ import { z } from "zod";
 import { quantSites, type WeightSite } from "../ptq/sites.js";
 import { quantizeConstant } from "./int-tensor.js";
 import { qparams } from "./params.js";
-import { weightKernels } from "./kernels/index.js";
+import { weightKernels } from "@quantpass/ir/quant-kernels";
 
 export const WeightOptions = {
   /** int8 (storage i8, or u8 when asymmetric) or int4 (i4 / u4); default int8. */

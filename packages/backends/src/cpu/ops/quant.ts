@@ -2,11 +2,14 @@
  * Kernels for quantpass's quantization ops. Integer matmul accumulates exactly in
  * int32; requantization multiplies in f32: y = f32(acc) * f32(sx * sw[n]) (+ bias).
  * weight_quant_matmul dequantizes the weight and calls the MatMul kernel, so a
- * weight-only int graph equals its fake-quant graph bit for bit.
+ * weight-only int graph equals its fake-quant graph bit for bit. quantize, dequantize and
+ * fake_quant run the whole-tensor loops of kernels/quant-tensor.ts (WebAssembly SIMD), equal
+ * bit for bit to the per-element quant-math.ts.
  */
 import { Tensor, ZERO_RANGE_SCALE, getOp, makeInferContext, quantFromAttrs, roundHalfEven, type QuantType } from "@quantpass/ir";
 import { defineKernel, getKernel, type KernelContext } from "../kernel-registry.js";
-import { dequantizeTensor, fakeQuantTensor, quantizeTensor } from "./quant-math.js";
+import { dequantizeTensor } from "./quant-math.js";
+import { bytesOf, dequantizeTensorFast, fakeQuantTensorFast, quantizeTensorFast } from "../kernels/quant-tensor.js";
 import { matmulQ8, type Q8 } from "./gemm-q8.js";
 
 function attrQuant(ctx: KernelContext, x: Tensor): QuantType {
@@ -22,11 +25,16 @@ function inputQuant(ctx: KernelContext, i: number): QuantType {
 }
 
 defineKernel("observe", (inputs) => [inputs[0]!]);
-defineKernel("fake_quant", (inputs, ctx) => [fakeQuantTensor(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
-defineKernel("quantize", (inputs, ctx) => [quantizeTensor(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
-defineKernel("kv_quant", (inputs, ctx) => [quantizeTensor(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
-defineKernel("dequantize", (inputs, ctx) => [dequantizeTensor(inputs[0]!, inputQuant(ctx, 0))]);
-defineKernel("kv_dequant", (inputs, ctx) => [dequantizeTensor(inputs[0]!, inputQuant(ctx, 0))]);
+/** dequantizeTensorFast for 8- and 4-bit integers, the per-element loop for any other dtype. */
+function dequantize(t: Tensor, q: QuantType): Tensor {
+  return dequantizeTensorFast(t, q) ?? dequantizeTensor(t, q);
+}
+
+defineKernel("fake_quant", (inputs, ctx) => [fakeQuantTensorFast(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
+defineKernel("quantize", (inputs, ctx) => [quantizeTensorFast(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
+defineKernel("kv_quant", (inputs, ctx) => [quantizeTensorFast(inputs[0]!, attrQuant(ctx, inputs[0]!))]);
+defineKernel("dequantize", (inputs, ctx) => [dequantize(inputs[0]!, inputQuant(ctx, 0))]);
+defineKernel("kv_dequant", (inputs, ctx) => [dequantize(inputs[0]!, inputQuant(ctx, 0))]);
 
 /** Per-token (per last-axis row) symmetric int8: scale = absmax / 127. */
 defineKernel("dynamic_quant", (inputs) => {
@@ -51,10 +59,7 @@ defineKernel("dynamic_quant", (inputs) => {
 
 /** 8-bit storage as a typed array matmulQ8 accepts (int4 is widened to one value a byte). */
 function q8(t: Tensor): Q8 {
-  if (t.dtype === "i8" || t.dtype === "u8") return t.data as Q8;
-  const out = t.dtype === "i4" ? new Int8Array(t.size) : new Uint8Array(t.size);
-  for (let i = 0; i < t.size; i++) out[i] = t.get(i);
-  return out;
+  return bytesOf(t) ?? Uint8Array.from({ length: t.size }, (_, i) => t.get(i));
 }
 
 defineKernel("quant_matmul", (inputs, ctx) => {
@@ -87,7 +92,7 @@ defineKernel("quant_matmul", (inputs, ctx) => {
 
 defineKernel("weight_quant_matmul", (inputs, ctx) => {
   const [x, w, bias] = inputs;
-  const wd = dequantizeTensor(w!, inputQuant(ctx, 1));
+  const wd = dequantize(w!, inputQuant(ctx, 1));
   const matmul = getKernel("MatMul") ?? ctx.fail("no MatMul kernel");
   const [y] = matmul([x!, wd], ctx);
   if (!bias) return [y!];

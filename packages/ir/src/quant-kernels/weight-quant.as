@@ -11,6 +11,9 @@
 // f32x4.min/max, which return NaN when an operand is NaN, so a NaN in the data shows in the
 // result (the caller reports it); an infinity shows as an infinite range.
 //
+// fake_quant and dequantize compute (q - z) * s in float32: q - z is an exact small integer, so
+// the float32 product is ir's dequantizeValue, Math.fround((q - zp) * scale).
+//
 // Pointers are byte offsets into this module's memory; counts are elements.
 
 // @ts-ignore: decorator
@@ -87,20 +90,33 @@ export function minmax_strided(x: usize, lo: usize, hi: usize, n: i32): void {
   }
 }
 
+/** clamp(nearest(v / s) + z, lo, hi) as floats, NaN → z. */
+// @ts-ignore: decorator
+@inline
+function r4(v: v128, s: v128, z: v128, lo: v128, hi: v128): v128 {
+  let r = f32x4.add(f32x4.nearest(f32x4.div(v, s)), z);
+  r = v128.bitselect(r, z, f32x4.eq(r, r));
+  return f32x4.min(f32x4.max(r, lo), hi);
+}
+
 // @ts-ignore: decorator
 @inline
 function q4(v: v128, s: v128, z: v128, lo: v128, hi: v128): v128 {
-  let r = f32x4.add(f32x4.nearest(f32x4.div(v, s)), z);
-  r = v128.bitselect(r, z, f32x4.eq(r, r));
-  return i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(r, lo), hi));
+  return i32x4.trunc_sat_f32x4_s(r4(v, s, z, lo, hi));
+}
+
+// @ts-ignore: decorator
+@inline
+function r1(v: f32, s: f32, z: f32, lo: f32, hi: f32): f32 {
+  let r = nearest<f32>(v / s) + z;
+  if (r != r) r = z;
+  return min<f32>(max<f32>(r, lo), hi);
 }
 
 // @ts-ignore: decorator
 @inline
 function q1(v: f32, s: f32, z: f32, lo: f32, hi: f32): i32 {
-  let r = nearest<f32>(v / s) + z;
-  if (r != r) r = z;
-  return <i32>min<f32>(max<f32>(r, lo), hi);
+  return <i32>r1(v, s, z, lo, hi);
 }
 
 // @ts-ignore: decorator
@@ -204,4 +220,78 @@ export function pack_nibbles(q: usize, out: usize, i0: i32, i1: i32): void {
   }
   for (; i + 2 <= i1; i += 2) store<u8>(out + <usize>(i >> 1), <u8>((<i32>load<u8>(q + <usize>i) & 15) | ((<i32>load<u8>(q + <usize>i + 1) & 15) << 4)));
   if (i < i1) setNibble(out, i, <i32>load<u8>(q + <usize>i));
+}
+
+/** out[i] (f32) = (r(x[i]) - z) * s with one scale s and zero point z, i in [0, n): dequantize(quantize(x)). */
+export function fake_quant(x: usize, out: usize, n: i32, s: f32, z: f32, qmin: f32, qmax: f32): void {
+  const sv = f32x4.splat(s);
+  const zv = f32x4.splat(z);
+  const lo = f32x4.splat(qmin);
+  const hi = f32x4.splat(qmax);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p = at(x, i);
+    const o = at(out, i);
+    v128.store(o, f32x4.mul(f32x4.sub(r4(v128.load(p), sv, zv, lo, hi), zv), sv));
+    v128.store(o, f32x4.mul(f32x4.sub(r4(v128.load(p, 16), sv, zv, lo, hi), zv), sv), 16);
+  }
+  for (; i < n; i++) store<f32>(at(out, i), (r1(load<f32>(at(x, i)), s, z, qmin, qmax) - z) * s);
+}
+
+/** out[i] (f32) = (r(x[i]) - z[i]) * s[i] with scale s[i] and zero point z[i] (f32), i in [0, n). */
+export function fake_quant_strided(x: usize, s: usize, z: usize, out: usize, n: i32, qmin: f32, qmax: f32): void {
+  const lo = f32x4.splat(qmin);
+  const hi = f32x4.splat(qmax);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const sv = v128.load(at(s, i));
+    const zv = v128.load(at(z, i));
+    v128.store(at(out, i), f32x4.mul(f32x4.sub(r4(v128.load(at(x, i)), sv, zv, lo, hi), zv), sv));
+  }
+  for (; i < n; i++) {
+    const si = load<f32>(at(s, i));
+    const zi = load<f32>(at(z, i));
+    store<f32>(at(out, i), (r1(load<f32>(at(x, i)), si, zi, qmin, qmax) - zi) * si);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function widen(b: v128, unsigned: bool): v128 {
+  return unsigned ? i16x8.extend_low_i8x16_u(b) : i16x8.extend_low_i8x16_s(b);
+}
+
+// @ts-ignore: decorator
+@inline
+function dq4(w: v128, s: v128, z: v128): v128 {
+  return f32x4.mul(f32x4.sub(f32x4.convert_i32x4_s(w), z), s);
+}
+
+// @ts-ignore: decorator
+@inline
+function byte(q: usize, i: i32, unsigned: bool): f32 {
+  return unsigned ? <f32>load<u8>(q + <usize>i) : <f32>load<i8>(q + <usize>i);
+}
+
+/** out[i] (f32) = (q[i] - z) * s for bytes q[i] (u8 when unsigned, else i8), i in [0, n). */
+export function dequantize(q: usize, out: usize, n: i32, s: f32, z: f32, unsigned: bool): void {
+  const sv = f32x4.splat(s);
+  const zv = f32x4.splat(z);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const b = v128.load(q + <usize>i);
+    const l = widen(b, unsigned);
+    const h = widen(i8x16.shuffle(b, b, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15), unsigned);
+    const o = at(out, i);
+    v128.store(o, dq4(i32x4.extend_low_i16x8_s(l), sv, zv));
+    v128.store(o, dq4(i32x4.extend_high_i16x8_s(l), sv, zv), 16);
+    v128.store(o, dq4(i32x4.extend_low_i16x8_s(h), sv, zv), 32);
+    v128.store(o, dq4(i32x4.extend_high_i16x8_s(h), sv, zv), 48);
+  }
+  for (; i < n; i++) store<f32>(at(out, i), (byte(q, i, unsigned) - z) * s);
+}
+
+/** out[i] (f32) = (q[i] - z[i]) * s[i] with scale s[i] and zero point z[i] (f32), i in [0, n). */
+export function dequantize_strided(q: usize, s: usize, z: usize, out: usize, n: i32, unsigned: bool): void {
+  for (let i = 0; i < n; i++) store<f32>(at(out, i), (byte(q, i, unsigned) - load<f32>(at(z, i))) * load<f32>(at(s, i)));
 }

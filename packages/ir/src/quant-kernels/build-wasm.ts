@@ -2,7 +2,7 @@
  * Compiles weight-quant.as (AssemblyScript, WebAssembly SIMD) and writes the module as
  * base64 into weight-quant-wasm.ts, so that passes load it without file access:
  *
- *   pnpm exec tsx packages/passes/src/quant/kernels/build-wasm.ts
+ *   pnpm exec tsx packages/ir/src/quant-kernels/build-wasm.ts
  *
  * The generated file is committed; build-wasm.test.ts recompiles and checks it is
  * identical, so a source edit without a rebuild fails the tests. The compile is

@@ -1,5 +1,5 @@
 /**
- * Weight-quantization loops in plain TypeScript (the fallback when WebAssembly SIMD is
+ * Quantization loops in plain TypeScript (the fallback when WebAssembly SIMD is
  * unavailable, and QUANTPASS_WEIGHT_KERNELS=ts). Typed arrays, runs of one scale slot
  * (runs.ts), no per-element scale index or Tensor.get/set:
  *
@@ -7,8 +7,10 @@
  *   to float32 with Math.fround; round half to even is (f + 1.5·2^52) - 1.5·2^52, exact for
  *   |f| < 2^51 (the double sum then has unit spacing and rounds ties to even); beyond that
  *   f clamps to qmin or qmax either way.
+ * - dequantizing stores (q - z) * s into a Float32Array: the store rounds to float32, as
+ *   dequantizeValue's Math.fround does.
  */
-import type { Granularity } from "@quantpass/ir";
+import type { Granularity } from "../types.js";
 import { forEachScaleRun } from "./runs.js";
 import type { WeightKernels } from "./types.js";
 
@@ -204,4 +206,38 @@ function quantizeRunPacked(x: Float32Array, out: Uint8Array, start: number, end:
   }
 }
 
-export const tsKernels: WeightKernels = { name: "ts", absMaxBySlot, minMaxBySlot, quantizeInto, quantizePackedInto };
+/** out[i] = (q(x[i]) - z) * s: dequantizeValue(quantizeValue(x[i])) for every element. */
+function fakeQuantInto(
+  x: Float32Array, out: Float32Array, shape: readonly number[], g: Granularity,
+  scale: Float32Array, zeroPoint: Int32Array | null, qmin: number, qmax: number,
+): void {
+  forEachScaleRun(shape, g, (start, end, k, strided) => {
+    if (!strided) return fakeQuantRun(x, out, start, end, scale[k]!, zeroPoint === null ? 0 : zeroPoint[k]!, qmin, qmax);
+    for (let i = start, j = k; i < end; i++, j++) {
+      const s = scale[j]!;
+      const z = zeroPoint === null ? 0 : zeroPoint[j]!;
+      out[i] = (quantizeOne(x[i]!, s, z, qmin, qmax) - z) * s;
+    }
+  });
+}
+
+function fakeQuantRun(x: Float32Array, out: Float32Array, start: number, end: number, s: number, z: number, qmin: number, qmax: number): void {
+  for (let i = start; i < end; i++) {
+    const v = Math.fround(x[i]! / s) + RNE_MAGIC - RNE_MAGIC + z;
+    out[i] = ((v >= qmin ? (v <= qmax ? v : qmax) : v < qmin ? qmin : z) - z) * s;
+  }
+}
+
+/** out[i] = (q[i] - z) * s: dequantizeValue for every element (integers one a byte). */
+function dequantizeInto(q: Int8Array | Uint8Array, out: Float32Array, shape: readonly number[], g: Granularity, scale: Float32Array, zeroPoint: Int32Array | null): void {
+  forEachScaleRun(shape, g, (start, end, k, strided) => {
+    if (!strided) return dequantizeRun(q, out, start, end, scale[k]!, zeroPoint === null ? 0 : zeroPoint[k]!);
+    for (let i = start, j = k; i < end; i++, j++) out[i] = (q[i]! - (zeroPoint === null ? 0 : zeroPoint[j]!)) * scale[j]!;
+  });
+}
+
+function dequantizeRun(q: Int8Array | Uint8Array, out: Float32Array, start: number, end: number, s: number, z: number): void {
+  for (let i = start; i < end; i++) out[i] = (q[i]! - z) * s;
+}
+
+export const tsKernels: WeightKernels = { name: "ts", absMaxBySlot, minMaxBySlot, quantizeInto, quantizePackedInto, fakeQuantInto, dequantizeInto };

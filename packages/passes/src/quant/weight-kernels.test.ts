@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { intRange, quantizeValue, scaleCount, scaleIndex, Tensor, UserError, type Granularity, type QuantType, type StorageDType } from "@quantpass/ir";
-import { normal } from "../../testing/random.js";
-import { quantizeConstant } from "../int-tensor.js";
-import { qparams } from "../params.js";
-import { quantizeWeight, weightGranularity, weightQuantType, weightStorage, type WeightQuantOptions } from "../weights.js";
-import { forEachScaleRun, tsKernels, wasmKernels, weightKernels } from "./index.js";
+import { weightKernels } from "@quantpass/ir/quant-kernels";
+import { arbQuantCase, arbQuantValue as arbValue } from "@quantpass/ir/testing";
+import { normal } from "../testing/random.js";
+import { quantizeConstant } from "./int-tensor.js";
+import { qparams } from "./params.js";
+import { quantizeWeight, weightGranularity, weightQuantType, weightStorage, type WeightQuantOptions } from "./weights.js";
 
 /** The per-element definitions the kernels must reproduce bit for bit. */
 function refQuantize(x: Tensor, q: QuantType): Tensor {
@@ -36,56 +37,10 @@ function refParams(x: Float32Array, shape: number[], g: Granularity, storage: St
   return { scale, zp };
 }
 
-const arbShape = fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 });
-
-const arbGran = (rank: number, groups: number[]) =>
-  fc.oneof(
-    fc.constant<Granularity>({ kind: "per-tensor" }),
-    fc.integer({ min: 0, max: rank - 1 }).map((axis): Granularity => ({ kind: "per-axis", axis })),
-    fc.tuple(fc.integer({ min: 0, max: rank - 1 }), fc.constantFrom(...groups)).map(([axis, groupSize]): Granularity => ({ kind: "per-group", axis, groupSize })),
-  );
-
-/** Values with ties, signed zeros, subnormals and large magnitudes among ordinary ones. */
-const arbValue = fc.oneof(
-  fc.float({ noNaN: true, noDefaultInfinity: true, min: -4, max: 4 }),
-  fc.integer({ min: -600, max: 600 }).map((k) => k / 4),
-  fc.constantFrom(0, -0, 1e-40, -1e-40, 3e38, -3e38, 0.5, -0.5, 1.5, -2.5),
-);
-
 const bits = (t: Tensor) => Array.from(t.data as Uint8Array | Int8Array);
 
 const weightOpts = (weight_dtype: "int8" | "int4", weight_symmetric: boolean, granularity: WeightQuantOptions["granularity"], group_size = 32): WeightQuantOptions => ({
   weight_dtype, weight_symmetric, granularity, group_size,
-});
-
-it("forEachScaleRun visits every element once, in order, with scaleIndex's slot", () => {
-  fc.assert(
-    fc.property(arbShape.chain((shape) => fc.tuple(fc.constant(shape), arbGran(shape.length, [1, 2, 3, 4]))), ([shape, g]) => {
-      const idx = scaleIndex(g, shape);
-      let next = 0;
-      forEachScaleRun(shape, g, (start, end, k, strided) => {
-        expect(start).toBe(next);
-        for (let i = start; i < end; i++) expect(idx[i]).toBe(strided ? k + i - start : k);
-        next = end;
-      });
-      expect(next).toBe(idx.length);
-    }),
-    { numRuns: 300 },
-  );
-});
-
-it("runs the WebAssembly kernels by default in Node, the TypeScript ones with QUANTPASS_WEIGHT_KERNELS=ts", () => {
-  expect(wasmKernels()).not.toBeNull();
-  const prev = process.env.QUANTPASS_WEIGHT_KERNELS;
-  try {
-    delete process.env.QUANTPASS_WEIGHT_KERNELS;
-    expect(weightKernels().name).toBe("wasm");
-    process.env.QUANTPASS_WEIGHT_KERNELS = "ts";
-    expect(weightKernels()).toBe(tsKernels);
-  } finally {
-    if (prev === undefined) delete process.env.QUANTPASS_WEIGHT_KERNELS;
-    else process.env.QUANTPASS_WEIGHT_KERNELS = prev;
-  }
 });
 
 describe.each(["wasm", "ts"] as const)("%s weight kernels", (impl) => {
@@ -101,25 +56,9 @@ describe.each(["wasm", "ts"] as const)("%s weight kernels", (impl) => {
   });
 
   it("quantizeConstant equals quantizeValue per element (NaN, infinities, ties, every storage)", () => {
-    const arbCase = arbShape.chain((shape) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      return fc.record({
-        shape: fc.constant(shape),
-        g: arbGran(shape.length, [1, 2, 3, 5]),
-        storage: fc.constantFrom<StorageDType>("i8", "u8", "i4", "u4"),
-        x: fc.array(fc.oneof(arbValue, fc.constantFrom(NaN, Infinity, -Infinity)), { minLength: n, maxLength: n }),
-        scales: fc.array(fc.oneof(fc.constantFrom(0.5, 0.25, 1e-38, 1.1920928955078125e-7), fc.float({ min: Math.fround(1e-3), max: 8, noNaN: true })), { minLength: 1, maxLength: 1 }),
-        zp: fc.option(fc.integer({ min: 0, max: 15 })),
-        seed: fc.integer(),
-      });
-    });
     fc.assert(
-      fc.property(arbCase, ({ shape, g, storage, x, scales, zp, seed }) => {
-        const n = scaleCount(g, shape);
-        const scale = Float32Array.from({ length: n }, (_, k) => scales[0]! * (1 + ((k * 7 + seed) & 3)));
-        const zeroPoint = zp === null ? null : Int32Array.from({ length: n }, (_, k) => (zp + k) % 8);
-        const q: QuantType = { storage, expressed: "f32", granularity: g, scale, zeroPoint };
-        const t = new Tensor("f32", shape, Float32Array.from(x));
+      fc.property(arbQuantCase(), ({ shape, x, q }) => {
+        const t = new Tensor("f32", shape, x);
         expect(bits(quantizeConstant(t, q))).toEqual(bits(refQuantize(t, q)));
       }),
       { numRuns: 400 },

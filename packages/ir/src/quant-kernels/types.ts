@@ -1,5 +1,8 @@
-/** The loops behind weight quantization, implemented in WebAssembly SIMD (wasm.ts) and plain TypeScript (ts.ts). */
-import type { Granularity } from "@quantpass/ir";
+/**
+ * The loops behind weight quantization and the cpu interpreter's quantize, dequantize and
+ * fake_quant kernels, implemented in WebAssembly SIMD (wasm.ts) and plain TypeScript (ts.ts).
+ */
+import type { Granularity } from "../types.js";
 
 export interface WeightKernels {
   readonly name: "wasm" | "ts";
@@ -24,4 +27,15 @@ export interface WeightKernels {
    * (i odd) nibble of out[i >> 1]; `out` is zero-filled and has ceil(x.length / 2) bytes.
    */
   quantizePackedInto(x: Float32Array, out: Uint8Array, shape: readonly number[], g: Granularity, scale: Float32Array, zeroPoint: Int32Array | null, qmin: number, qmax: number): void;
+  /**
+   * out[i] = fround((q - zp[k]) * scale[k]) with q = quantizeInto's integer for x[i]: ir's
+   * dequantizeValue(quantizeValue(x[i])), the fake_quant of x (NaN gives 0). `out` has
+   * x.length elements.
+   */
+  fakeQuantInto(x: Float32Array, out: Float32Array, shape: readonly number[], g: Granularity, scale: Float32Array, zeroPoint: Int32Array | null, qmin: number, qmax: number): void;
+  /**
+   * out[i] = fround((q[i] - zp[k]) * scale[k]) for integers one a byte: ir's
+   * dequantizeValue. `out` has q.length elements.
+   */
+  dequantizeInto(q: Int8Array | Uint8Array, out: Float32Array, shape: readonly number[], g: Granularity, scale: Float32Array, zeroPoint: Int32Array | null): void;
 }

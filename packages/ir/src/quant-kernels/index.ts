@@ -1,8 +1,9 @@
 /**
- * The weight-quantization loops quant/weights.ts and quant/int-tensor.ts run: WebAssembly
- * SIMD where available, else plain TypeScript; QUANTPASS_WEIGHT_KERNELS=ts forces the
- * TypeScript loops. Both give the same bits (kernels.test.ts checks each against ir's
- * per-element definitions).
+ * Quantization loops over whole f32 tensors, shared by passes (weight quantization: rtn,
+ * fold-to-int) and the cpu interpreter (quantize, dequantize, fake_quant kernels):
+ * WebAssembly SIMD where available, else plain TypeScript; QUANTPASS_WEIGHT_KERNELS=ts
+ * forces the TypeScript loops. Both give the same bits as ir's per-element quantizeValue /
+ * dequantizeValue (kernels.test.ts here, and the passes and backends tests, check them).
  */
 import { tsKernels } from "./ts.js";
 import type { WeightKernels } from "./types.js";

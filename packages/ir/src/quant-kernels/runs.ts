@@ -5,7 +5,7 @@
  * weight-quantization loops (ts.ts, wasm.ts) walk these runs instead of a per-element
  * scale index.
  */
-import type { Granularity } from "@quantpass/ir";
+import type { Granularity } from "../types.js";
 
 export type RunVisitor = (start: number, end: number, k: number, strided: boolean) => void;
 

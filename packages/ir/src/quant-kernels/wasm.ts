@@ -1,11 +1,12 @@
 /**
- * Weight-quantization loops in WebAssembly SIMD (weight-quant.as, embedded by build-wasm.ts
- * as weight-quant-wasm.ts). The tensor streams through the module's memory in chunks of
- * CHUNK elements: each chunk of x is copied in, the kernels run on every run of one scale
- * slot (runs.ts) inside it, and the integers are copied out. The module is ~3 KB, compiled
+ * Quantization loops in WebAssembly SIMD (weight-quant.as, embedded by build-wasm.ts as
+ * weight-quant-wasm.ts). The tensor streams through the module's memory in chunks of
+ * CHUNK elements: each chunk of the input (x, or the integers to dequantize) is copied in,
+ * the kernels run on every run of one scale slot (runs.ts) inside it, and the results are
+ * copied out. The module is ~3 KB, compiled
  * synchronously once, on first use; its buffers are fixed, so calls never grow memory.
  */
-import type { Granularity } from "@quantpass/ir";
+import type { Granularity } from "../types.js";
 import { forEachScaleRun } from "./runs.js";
 import type { WeightKernels } from "./types.js";
 import { WEIGHT_QUANT_WASM } from "./weight-quant-wasm.js";
@@ -36,6 +37,10 @@ interface Exports {
   quantize_strided(x: number, s: number, z: number, out: number, n: number, qmin: number, qmax: number, unsigned: number): void;
   quantize_packed(x: number, out: number, i0: number, i1: number, s: number, z: number, qmin: number, qmax: number): void;
   pack_nibbles(q: number, out: number, i0: number, i1: number): void;
+  fake_quant(x: number, out: number, n: number, s: number, z: number, qmin: number, qmax: number): void;
+  fake_quant_strided(x: number, s: number, z: number, out: number, n: number, qmin: number, qmax: number): void;
+  dequantize(q: number, out: number, n: number, s: number, z: number, unsigned: number): void;
+  dequantize_strided(q: number, s: number, z: number, out: number, n: number, unsigned: number): void;
 }
 
 function decode(b64: string): Uint8Array {
@@ -57,6 +62,7 @@ class WasmWeightKernels implements WeightKernels {
   private readonly MM: number;
   private readonly Q: number;
   private readonly P: number;
+  private readonly F: number;
   // views of them
   private readonly xs: Float32Array;
   private readonly ss: Float32Array;
@@ -67,6 +73,7 @@ class WasmWeightKernels implements WeightKernels {
   private readonly qi: Int8Array;
   private readonly qu: Uint8Array;
   private readonly pk: Uint8Array;
+  private readonly fs: Float32Array;
 
   constructor(module: WasmModule) {
     this.ex = new Wasm!.Instance(module, {}).exports as Exports;
@@ -80,6 +87,7 @@ class WasmWeightKernels implements WeightKernels {
     this.MM = take(16);
     this.Q = take(CHUNK);
     this.P = take(CHUNK / 2);
+    this.F = take(CHUNK * 4);
     const mem = this.ex.memory;
     if (at > mem.buffer.byteLength) mem.grow(Math.ceil((at - mem.buffer.byteLength) / 65536));
     const buf = mem.buffer;
@@ -92,6 +100,7 @@ class WasmWeightKernels implements WeightKernels {
     this.qi = new Int8Array(buf, this.Q, CHUNK);
     this.qu = new Uint8Array(buf, this.Q, CHUNK);
     this.pk = new Uint8Array(buf, this.P, CHUNK / 2);
+    this.fs = new Float32Array(buf, this.F, CHUNK);
   }
 
   /**
@@ -100,18 +109,22 @@ class WasmWeightKernels implements WeightKernels {
    * flush(c0, c1) follows the visits of chunk [c0, c1).
    */
   private walk(x: Float32Array, shape: readonly number[], g: Granularity, visit: (a: number, b: number, k: number, strided: boolean) => void, flush?: (c0: number, c1: number) => void): void {
-    const n = x.length;
+    this.walkInput(x.length, (c0, c1) => this.xs.set(x.subarray(c0, c1)), shape, g, visit, flush);
+  }
+
+  /** walk for n input elements that load(c0, c1) copies into the module's memory, chunk by chunk. */
+  private walkInput(n: number, load: (c0: number, c1: number) => void, shape: readonly number[], g: Granularity, visit: (a: number, b: number, k: number, strided: boolean) => void, flush?: (c0: number, c1: number) => void): void {
     if (n === 0) return;
     let c0 = 0;
     let c1 = Math.min(n, CHUNK);
-    this.xs.set(x.subarray(c0, c1));
+    load(c0, c1);
     forEachScaleRun(shape, g, (start, end, k, strided) => {
       for (let s = start; s < end; ) {
         if (s >= c1) {
           flush?.(c0, c1);
           c0 = c1;
           c1 = Math.min(n, c0 + CHUNK);
-          this.xs.set(x.subarray(c0, c1));
+          load(c0, c1);
         }
         const e = Math.min(end, c1);
         visit(s - c0, e - c0, strided ? k + (s - start) : k, strided);
@@ -205,6 +218,40 @@ class WasmWeightKernels implements WeightKernels {
         out.set(pk.subarray(0, (c1 - c0 + 1) >> 1), c0 >> 1);
         pk.fill(0); // an odd last chunk leaves its last high nibble as found
       },
+    );
+  }
+
+  fakeQuantInto(x: Float32Array, out: Float32Array, shape: readonly number[], g: Granularity, scale: Float32Array, zeroPoint: Int32Array | null, qmin: number, qmax: number): void {
+    const { ex, X, S, Z, F, fs } = this;
+    this.walk(
+      x, shape, g,
+      (a, b, k, strided) => {
+        if (!strided) ex.fake_quant(X + 4 * a, F + 4 * a, b - a, scale[k]!, zeroPoint ? zeroPoint[k]! : 0, qmin, qmax);
+        else {
+          this.stridedParams(scale, zeroPoint, k, a, b - a);
+          ex.fake_quant_strided(X + 4 * a, S + 4 * a, Z + 4 * a, F + 4 * a, b - a, qmin, qmax);
+        }
+      },
+      (c0, c1) => out.set(fs.subarray(0, c1 - c0), c0),
+    );
+  }
+
+  dequantizeInto(q: Int8Array | Uint8Array, out: Float32Array, shape: readonly number[], g: Granularity, scale: Float32Array, zeroPoint: Int32Array | null): void {
+    const { ex, S, Z, Q, F, fs } = this;
+    const unsigned = q instanceof Uint8Array ? 1 : 0;
+    const qs = unsigned ? this.qu : this.qi;
+    this.walkInput(
+      q.length,
+      (c0, c1) => qs.set(q.subarray(c0, c1) as Int8Array & Uint8Array),
+      shape, g,
+      (a, b, k, strided) => {
+        if (!strided) ex.dequantize(Q + a, F + 4 * a, b - a, scale[k]!, zeroPoint ? zeroPoint[k]! : 0, unsigned);
+        else {
+          this.stridedParams(scale, zeroPoint, k, a, b - a);
+          ex.dequantize_strided(Q + a, S + 4 * a, Z + 4 * a, F + 4 * a, b - a, unsigned);
+        }
+      },
+      (c0, c1) => out.set(fs.subarray(0, c1 - c0), c0),
     );
   }
 }
