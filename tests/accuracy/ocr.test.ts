@@ -35,13 +35,12 @@
  */
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { exportQuantizedOnnxBytes } from "@quantpass/backends";
+import { exportQuantizedOnnxBytes, OrtExecutor } from "@quantpass/backends";
 import { loadOnnx } from "@quantpass/frontends";
 import { Tensor, verify } from "@quantpass/ir";
 import { runPipeline } from "../../packages/passes/src/index.js";
 import { ctcAlphabet, ctcGreedy } from "./ctc.js";
 import { ocrBatch, ocrImages, paddedWidth, type LineImage } from "./ocr-data.js";
-import { OrtCalibrationExecutor } from "./ort-calibration.js";
 import { cpuSeconds, OCR_KEYS, OCR_MODEL, sha256 } from "./tools.js";
 
 /** The SVTR neck (Convs 33-37, the attention and MLP MatMuls) and the CTC head MatMul; the backbone stays float. */
@@ -92,7 +91,7 @@ describe("PP-OCRv4 rec static int8 PTQ, QDQ on onnxruntime-node", () => {
     expect(truthNoSpaces).toBeGreaterThan(0.95);
 
     const data = groups(calib, 8).map(({ width, lines: ls }) => ({ x: Tensor.f32([ls.length, 3, 48, width], ocrBatch(ls.map((i) => calib[i]!), width)) }));
-    const ex = new OrtCalibrationExecutor({ threads: 2 });
+    const ex = new OrtExecutor({ threads: 2 });
     const int = (await runPipeline(loadOnnx(OCR_MODEL), PIPELINE, { executor: ex, data: { size: data.length, batches: () => data } })).graph;
     await ex.dispose();
     verify(int);
