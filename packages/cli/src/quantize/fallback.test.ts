@@ -59,9 +59,10 @@ describe("quantize --fallback", () => {
     expect(sameBits(a[converted.outputs[0]!]!, b[deployed.outputs[0]!]!)).toBe(true);
   });
 
-  it("prints the search in the human summary; a reached target needs no layer", async () => {
-    const r = await cli([...BASE, "--fallback", "top1:0.9", "--out", out("fb-top1.onnx")]);
+  it("prints the search in the human summary, with a progress bar on a terminal; a reached target needs no layer", async () => {
+    const r = await cli([...BASE, "--fallback", "top1:0.9", "--out", out("fb-top1.onnx")], { tty: true });
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/fallback search \[.*\] 9\/9 100%/); // at most 1 + 4 + 4 models, done early
     expect(r.stdout).toMatch(/^fallback top1 ≥ 0\.9: 1\.0000 → 1\.0000, no layer needed \(1 evaluations, [\d.]+ s\)$/m);
   });
 
