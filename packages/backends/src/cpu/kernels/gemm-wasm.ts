@@ -14,16 +14,10 @@
  * and gemm-ref.ts, so the result is bit-identical to gemmRef and to itself at any thread
  * count. Calls on one engine must not overlap (gemmAsync callers await before the next call).
  */
-import { readFileSync } from "node:fs";
-import { type GemmArgs, type GemmPlan, planGemm } from "./gemm-args.js";
-import { Wasm, type WasmModule } from "./wasm-api.js";
-import { Layout, PackedCache, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
-import { chunkRows, type ThreadJob, WasmThreadPool } from "./wasm-pool.js";
-
-/** Micro-tile height of gemm.as; row chunks shared out to threads are aligned to it. */
-const MR = 4;
-/** Below this many multiply-adds a call runs on the calling thread only. */
-const PARALLEL_MIN_MACS = 1 << 18;
+import { type GemmArgs, planGemm } from "./gemm-args.js";
+import { createEngine, createEngineSync, lazyModule, type Prepared, WasmGemmEngine } from "./wasm-engine.js";
+import { Layout, PARAMS_ADDR, type WasmHeap } from "./wasm-heap.js";
+import type { WasmThreadPool } from "./wasm-pool.js";
 
 const EXPORTS = ["sgemm_rows"] as const;
 
@@ -44,13 +38,8 @@ export interface GemmOptions {
   threads?: number;
 }
 
-let cachedModule: WasmModule | undefined;
-
 /** The compiled gemm.wasm (compiled once per process). */
-export function gemmModule(): WasmModule {
-  cachedModule ??= new Wasm.Module(readFileSync(new URL("./gemm.wasm", import.meta.url)));
-  return cachedModule;
-}
+export const gemmModule = lazyModule("./gemm.wasm");
 
 interface Exports {
   sgemm_work_bytes(): number;
@@ -59,29 +48,16 @@ interface Exports {
   sgemm_rows(params: number, r0: number, r1: number, work: number): void;
 }
 
-class WasmGemm implements GemmEngine {
-  private readonly exports: Exports;
-  private readonly cache = new PackedCache();
+class WasmGemm extends WasmGemmEngine<GemmArgs, Float32Array> implements GemmEngine {
+  private readonly exports = this.pool.instance.exports as unknown as Exports;
 
-  constructor(
-    private readonly heap: WasmHeap,
-    private readonly pool: WasmThreadPool,
-  ) {
-    this.exports = pool.instance.exports as unknown as Exports;
-  }
-
-  get threads(): number {
-    return this.pool.threads;
-  }
-
-  /** Copies operands in, packs B (unless cached), writes the parameter block. */
-  private prepare(args: GemmArgs): { plan: GemmPlan; y: Float32Array; yAddr: number; threads: number } | Float32Array {
+  protected prepare(args: GemmArgs): Prepared<Float32Array> | Float32Array {
     const plan = planGemm(args);
     const y = args.y ?? new Float32Array(plan.yExtent);
     const { m, n, k, batch } = plan;
     if (batch * m * n === 0) return y;
 
-    const threads = batch * m * n * k >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
+    const threads = this.threadsFor(batch * m * n * k);
     const packedBytes = (plan.bsB === 0 ? 1 : batch) * this.exports.sgemm_packed_b_bytes(n, k);
     const cacheKey = args.cacheB ? `f32:${plan.bOff},${plan.rsB},${plan.csB},${plan.bsB},${k},${n},${plan.bsB === 0 ? 1 : batch}` : "";
     let bpAddr = args.cacheB ? this.cache.lookup(args.b, cacheKey) : undefined;
@@ -95,7 +71,7 @@ class WasmGemm implements GemmEngine {
     const yAddr = layout.alloc(batch * m * n * 4);
     bpAddr ??= cacheNew ?? layout.alloc(packedBytes);
     const workBytes = this.exports.sgemm_work_bytes();
-    this.work = Array.from({ length: this.pool.threads }, () => layout.alloc(workBytes));
+    const work = Array.from({ length: this.pool.threads }, () => layout.alloc(workBytes));
     this.heap.ensure(layout.end);
 
     const buf = this.heap.buffer;
@@ -114,82 +90,26 @@ class WasmGemm implements GemmEngine {
       this.exports.sgemm_pack_b(PARAMS_ADDR);
       if (cacheNew !== undefined) this.cache.set(args.b, cacheKey, cacheNew);
     }
-    return { plan, y, yAddr, threads };
-  }
-
-  private work: number[] = [];
-
-  private job(rows: number, threads: number): ThreadJob {
-    return { fn: 0, params: PARAMS_ADDR, rows, chunk: chunkRows(rows, this.pool.threads, MR), work: this.work, callerOnly: threads === 1 };
-  }
-
-  private copyOut(plan: GemmPlan, y: Float32Array, yAddr: number): Float32Array {
-    const { m, n, batch } = plan;
-    const src = new Float32Array(this.heap.buffer, yAddr, batch * m * n);
-    if (plan.yDense) {
-      y.set(src, plan.yOff);
-    } else {
-      for (let b = 0; b < batch; b++) {
-        for (let i = 0; i < m; i++) {
-          const s = (b * m + i) * n;
-          y.set(src.subarray(s, s + n), plan.yOff + b * plan.bsY + i * plan.ldy);
-        }
-      }
-    }
-    return y;
-  }
-
-  private running = false;
-
-  private enter(): void {
-    if (this.running) throw new Error("gemm: calls on one engine must not overlap (await gemmAsync first)");
-    this.running = true;
+    return { plan, y, yAddr, threads, work };
   }
 
   gemm(args: GemmArgs): Float32Array {
-    this.enter();
-    try {
-      const r = this.prepare(args);
-      if (r instanceof Float32Array) return r;
-      this.pool.runSync(this.job(r.plan.batch * r.plan.m, r.threads));
-      return this.copyOut(r.plan, r.y, r.yAddr);
-    } finally {
-      this.running = false;
-    }
+    return this.run(args);
   }
 
-  async gemmAsync(args: GemmArgs): Promise<Float32Array> {
-    this.enter();
-    try {
-      const r = this.prepare(args);
-      if (r instanceof Float32Array) return r;
-      await this.pool.runAsync(this.job(r.plan.batch * r.plan.m, r.threads));
-      return this.copyOut(r.plan, r.y, r.yAddr);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  clearCache(): void {
-    this.cache.clear();
-  }
-
-  close(): Promise<void> {
-    this.cache.clear();
-    return this.pool.close();
+  gemmAsync(args: GemmArgs): Promise<Float32Array> {
+    return this.runAsync(args);
   }
 }
+
+const make = (heap: WasmHeap, pool: WasmThreadPool) => new WasmGemm(heap, pool, "gemm", Float32Array);
 
 /** A single-threaded engine, created synchronously (for the interpreter's sync path). */
 export function createGemmSync(): GemmEngine {
-  const heap = new WasmHeap();
-  return new WasmGemm(heap, WasmThreadPool.single(gemmModule(), heap.memory, EXPORTS));
+  return createEngineSync(gemmModule(), EXPORTS, make);
 }
 
 /** An engine on `threads` threads (the caller plus threads-1 workers). */
-export async function createGemm(options: GemmOptions = {}): Promise<GemmEngine> {
-  const threads = options.threads ?? 1;
-  const heap = new WasmHeap();
-  if (threads === 1) return new WasmGemm(heap, WasmThreadPool.single(gemmModule(), heap.memory, EXPORTS));
-  return new WasmGemm(heap, await WasmThreadPool.create(gemmModule(), heap.memory, EXPORTS, threads));
+export function createGemm(options: GemmOptions = {}): Promise<GemmEngine> {
+  return createEngine(gemmModule(), EXPORTS, options.threads ?? 1, make);
 }

@@ -3,14 +3,11 @@
  * igemm.as). Exact: bit-identical to igemmRef at any thread count. Same engine shape as
  * gemm-wasm.ts: createIGemmSync() for one thread, createIGemm({ threads }) for more.
  */
-import { readFileSync } from "node:fs";
-import { type GemmPlan, type IGemmArgs, planGemm } from "./gemm-args.js";
-import { Wasm, type WasmModule } from "./wasm-api.js";
-import { Layout, PackedCache, PARAMS_ADDR, WasmHeap } from "./wasm-heap.js";
-import { chunkRows, type ThreadJob, WasmThreadPool } from "./wasm-pool.js";
+import { type IGemmArgs, planGemm } from "./gemm-args.js";
+import { createEngine, createEngineSync, lazyModule, type Prepared, WasmGemmEngine } from "./wasm-engine.js";
+import { Layout, PARAMS_ADDR, type WasmHeap } from "./wasm-heap.js";
+import type { WasmThreadPool } from "./wasm-pool.js";
 
-const MR = 4;
-const PARALLEL_MIN_MACS = 1 << 18;
 const EXPORTS = ["igemm_rows"] as const;
 
 export interface IGemmEngine {
@@ -22,13 +19,8 @@ export interface IGemmEngine {
   close(): Promise<void>;
 }
 
-let cachedModule: WasmModule | undefined;
-
 /** The compiled igemm.wasm (compiled once per process). */
-export function igemmModule(): WasmModule {
-  cachedModule ??= new Wasm.Module(readFileSync(new URL("./igemm.wasm", import.meta.url)));
-  return cachedModule;
-}
+export const igemmModule = lazyModule("./igemm.wasm");
 
 interface Exports {
   igemm_work_bytes(): number;
@@ -40,31 +32,10 @@ function bytesOf(x: Int8Array | Uint8Array, off: number, len: number): Uint8Arra
   return new Uint8Array(x.buffer, x.byteOffset + off, len);
 }
 
-interface Prepared {
-  plan: GemmPlan;
-  y: Int32Array;
-  yAddr: number;
-  threads: number;
-  work: number[];
-}
+class WasmIGemm extends WasmGemmEngine<IGemmArgs, Int32Array> implements IGemmEngine {
+  private readonly exports = this.pool.instance.exports as unknown as Exports;
 
-class WasmIGemm implements IGemmEngine {
-  private readonly exports: Exports;
-  private running = false;
-  private readonly cache = new PackedCache();
-
-  constructor(
-    private readonly heap: WasmHeap,
-    private readonly pool: WasmThreadPool,
-  ) {
-    this.exports = pool.instance.exports as unknown as Exports;
-  }
-
-  get threads(): number {
-    return this.pool.threads;
-  }
-
-  private prepare(args: IGemmArgs): Prepared | Int32Array {
+  protected prepare(args: IGemmArgs): Prepared<Int32Array> | Int32Array {
     const plan = planGemm(args);
     const y = args.y ?? new Int32Array(plan.yExtent);
     const { m, n, k, batch } = plan;
@@ -94,80 +65,27 @@ class WasmIGemm implements IGemmEngine {
       this.exports.igemm_pack_b(PARAMS_ADDR);
       if (cacheNew !== undefined) this.cache.set(args.b, cacheKey, cacheNew);
     }
-    const threads = batch * m * n * k >= PARALLEL_MIN_MACS ? this.pool.threads : 1;
+    const threads = this.threadsFor(batch * m * n * k);
     return { plan, y, yAddr, threads, work };
   }
 
-  private job(r: Prepared): ThreadJob {
-    const rows = r.plan.batch * r.plan.m;
-    return { fn: 0, params: PARAMS_ADDR, rows, chunk: chunkRows(rows, this.pool.threads, MR), work: r.work, callerOnly: r.threads === 1 };
-  }
-
-  private copyOut({ plan, y, yAddr }: Prepared): Int32Array {
-    const { m, n, batch } = plan;
-    const src = new Int32Array(this.heap.buffer, yAddr, batch * m * n);
-    if (plan.yDense) {
-      y.set(src, plan.yOff);
-    } else {
-      for (let b = 0; b < batch; b++) {
-        for (let i = 0; i < m; i++) {
-          const s = (b * m + i) * n;
-          y.set(src.subarray(s, s + n), plan.yOff + b * plan.bsY + i * plan.ldy);
-        }
-      }
-    }
-    return y;
-  }
-
-  private enter(): void {
-    if (this.running) throw new Error("igemm: calls on one engine must not overlap (await igemmAsync first)");
-    this.running = true;
-  }
-
   igemm(args: IGemmArgs): Int32Array {
-    this.enter();
-    try {
-      const r = this.prepare(args);
-      if (r instanceof Int32Array) return r;
-      this.pool.runSync(this.job(r));
-      return this.copyOut(r);
-    } finally {
-      this.running = false;
-    }
+    return this.run(args);
   }
 
-  async igemmAsync(args: IGemmArgs): Promise<Int32Array> {
-    this.enter();
-    try {
-      const r = this.prepare(args);
-      if (r instanceof Int32Array) return r;
-      await this.pool.runAsync(this.job(r));
-      return this.copyOut(r);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  clearCache(): void {
-    this.cache.clear();
-  }
-
-  close(): Promise<void> {
-    this.cache.clear();
-    return this.pool.close();
+  igemmAsync(args: IGemmArgs): Promise<Int32Array> {
+    return this.runAsync(args);
   }
 }
+
+const make = (heap: WasmHeap, pool: WasmThreadPool) => new WasmIGemm(heap, pool, "igemm", Int32Array);
 
 /** A single-threaded engine, created synchronously. */
 export function createIGemmSync(): IGemmEngine {
-  const heap = new WasmHeap();
-  return new WasmIGemm(heap, WasmThreadPool.single(igemmModule(), heap.memory, EXPORTS));
+  return createEngineSync(igemmModule(), EXPORTS, make);
 }
 
 /** An engine on `threads` threads (the caller plus threads-1 workers). */
-export async function createIGemm(options: { threads?: number } = {}): Promise<IGemmEngine> {
-  const threads = options.threads ?? 1;
-  const heap = new WasmHeap();
-  if (threads === 1) return createIGemmSync();
-  return new WasmIGemm(heap, await WasmThreadPool.create(igemmModule(), heap.memory, EXPORTS, threads));
+export function createIGemm(options: { threads?: number } = {}): Promise<IGemmEngine> {
+  return createEngine(igemmModule(), EXPORTS, options.threads ?? 1, make);
 }
