@@ -62,6 +62,10 @@ describe("pipeline text", () => {
     }), { numRuns: 500 });
   });
 
+  it("keeps -0", () => {
+    expect(parsePipeline(formatPipeline([{ pass: "p", options: { k: -0 } }]))[0]!.options.k).toBe(-0);
+  });
+
   it("reports syntax errors naming the flag and column", () => {
     expect(() => parsePipeline("a{b=1", "--passes")).toThrow(/--passes: expected ',' or '}' at column 6/);
   });

@@ -174,7 +174,7 @@ function formatValue(v: OptionValue): string {
     const bare = BARE_VALUE.test(v) && !/^(true|false|-?[\d.].*)$/.test(v) && !scanBare(v, 0).error;
     return bare ? v : quote(v);
   }
-  return String(v);
+  return Object.is(v, -0) ? "-0" : String(v);
 }
 
 export function formatPipeline(steps: readonly PipelineStep[]): string {
