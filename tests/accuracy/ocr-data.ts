@@ -14,6 +14,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "@quantpass/ir/testing";
 import { cacheDir, requireTools, run, sha256 } from "./tools.js";
 
 const DEJAVU = "/usr/share/fonts/truetype/dejavu";
@@ -45,16 +46,7 @@ const CN = ["中国", "北京", "上海", "你好", "世界", "电话", "价格"
 const PUNCT = [",", ".", "!", "?", ":", ";"];
 
 /** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 export interface Line {
   readonly text: string;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Tensor } from "@quantpass/ir";
+import { seededRandom } from "@quantpass/ir/testing";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL("../../node_modules/", import.meta.url));
@@ -19,17 +20,8 @@ export interface ModelCase {
   feeds(): Record<string, Tensor>;
 }
 
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) numbers (mulberry32: ir's seededRandom). */
+export const rng = seededRandom;
 
 /** The first n Fashion-MNIST test images as [n,1,28,28] pixels / 255. */
 export function fashionMnistImages(n: number): Tensor {

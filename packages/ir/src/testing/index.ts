@@ -1,2 +1,3 @@
 export * from "./arbitraries.js";
 export * from "./quant-arbitraries.js";
+export * from "./random.js";

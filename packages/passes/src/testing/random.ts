@@ -1,16 +1,9 @@
 /** Seeded random numbers for tests: reproducible uniform and normal samples. */
 
-/** mulberry32: a small, fast, seeded PRNG returning [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@quantpass/ir/testing";
+
+/** mulberry32, seeded: uniform numbers in [0, 1) (ir's seededRandom). */
+export const rng = seededRandom;
 
 export function uniform(n: number, lo: number, hi: number, seed = 1): Float32Array {
   const r = rng(seed);

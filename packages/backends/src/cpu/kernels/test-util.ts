@@ -1,16 +1,9 @@
 /** Helpers shared by the kernel tests (deterministic data, bitwise comparison). */
 
-/** mulberry32: a small deterministic PRNG, so fast-check only has to shrink a seed. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@quantpass/ir/testing";
+
+/** mulberry32 (ir's seededRandom): a small deterministic PRNG, so fast-check only has to shrink a seed. */
+export const rng = seededRandom;
 
 /** Uniform values in [-scale, scale). */
 export function randomF32(length: number, seed: number, scale = 1): Float32Array {
