@@ -13,7 +13,8 @@
  *      depend only on the float value and the batches), then C_S's steps after calibrate.
  *      The result is exactly apply(float, C_S), which is what convert, checkpoints and
  *      deploy mode reproduce. Weight-only configs (no calibrate step) run C_S's steps.
- *   3. mixed/search.ts chooses S: all-quantized score, leave-one-out sensitivity, greedy.
+ *   3. mixed/search.ts chooses S: all-quantized score, leave-one-out sensitivity, greedy,
+ *      then backward elimination of layers the target does not need.
  *
  * Candidates: the nodes a class of the config quantizes (ops, not skipped), in node order,
  * that have something quantized: a constant weight, or (static int8 classes) an activation
@@ -63,6 +64,8 @@ export interface FallbackReport {
   readonly sensitivity: readonly FallbackLayer[];
   /** Score after each greedy step. */
   readonly steps: readonly number[];
+  /** Layers the greedy steps took that the backward elimination put back in int8. */
+  readonly requantized: readonly string[];
   readonly candidates: number;
   readonly evaluations: number;
   readonly ms: number;
@@ -198,6 +201,7 @@ export async function applyWithFallback(float: Graph, cfg: PtqConfig, opts: Fall
     layers: result.layers,
     sensitivity: result.sensitivity.map((s) => ({ name: s.layer, op: ops.get(s.layer) ?? "", score: s.score, gain: s.gain, chosen: chosen.has(s.layer) })),
     steps: result.steps,
+    requantized: result.requantized,
     candidates: candidates.length,
     evaluations: result.evaluations,
     ms: performance.now() - t0,

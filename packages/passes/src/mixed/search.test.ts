@@ -27,8 +27,24 @@ describe("greedyFallback", () => {
     expect(r.layers).toEqual(["b", "c"]);
     expect(r.steps).toEqual([5.5, 8.5]);
     expect(r).toMatchObject({ scoreBefore: 0.5, scoreAfter: 8.5, met: true });
-    expect(m.calls).toEqual([[], ["a"], ["b"], ["c"], ["d"], ["b", "c"]]);
-    expect(r.evaluations).toBe(6);
+    // Backward elimination tries c, then b, back in int8: neither can be.
+    expect(m.calls).toEqual([[], ["a"], ["b"], ["c"], ["d"], ["b", "c"], ["b"], ["c"]]);
+    expect(r.requantized).toEqual([]);
+    expect(r.evaluations).toBe(8);
+  });
+
+  it("gives back layers that only the greedy order took (two layers that each break the model alone)", async () => {
+    // u and v each zero the score while quantized; w costs 1; x costs 0.1. No single fallback
+    // gains anything, so the greedy order is node order and takes every layer up to v.
+    const score = async (skip: readonly string[]) => {
+      if (!skip.includes("u") || !skip.includes("v")) return 0;
+      return 10 - (skip.includes("w") ? 0 : 1) - (skip.includes("x") ? 0 : 0.1);
+    };
+    const r = await greedyFallback({ candidates: ["w", "x", "u", "v"], target: 8.5, score });
+    expect(r.steps).toEqual([0, 0, 0, 10]);
+    expect(r.layers).toEqual(["u", "v"]);
+    expect(r.requantized).toEqual(["x", "w"]);
+    expect(r).toMatchObject({ met: true, scoreAfter: 8.9 });
   });
 
   it("breaks ties by candidate order and honours maxLayers (met=false, best prefix kept)", async () => {
@@ -48,6 +64,6 @@ describe("greedyFallback", () => {
     });
     expect(r.scoreBefore).toBe(-Infinity);
     expect(r.layers).toEqual(["q"]);
-    expect(seen.at(-1)).toEqual([5, 5]);
+    expect(seen.at(-1)).toEqual([7, 7]); // 1 + 2 leave-one-out + 2 x 2 (greedy and backward steps, at most)
   });
 });

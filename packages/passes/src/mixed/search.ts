@@ -5,7 +5,12 @@
  *   2. leave-one-out sensitivity: score the model with only layer i in float, for every
  *      candidate; gain_i = score_i − score_0;
  *   3. fall back layers in order of decreasing gain (ties: candidate order, i.e. node order),
- *      re-scoring after each, until the target holds or `maxLayers` layers are out.
+ *      re-scoring after each, until the target holds or `maxLayers` layers are out;
+ *   4. once the target holds with k > 1 layers out, try each of them back in int8, the last
+ *      chosen first, and keep it quantized when the target still holds (backward
+ *      elimination). Leave-one-out gains miss layers that only matter together: when two
+ *      layers each break the model on their own, leaving either one out gains nothing, so
+ *      step 3 may take layers that step 4 then gives back.
  *
  * The search knows nothing of graphs: `score(skip)` builds and scores the model with the
  * layers in `skip` in float. NaN scores count as -Infinity. Deterministic for a deterministic
@@ -43,8 +48,10 @@ export interface SearchResult {
   readonly layers: readonly string[];
   /** Leave-one-out sensitivity of every candidate, in candidate order (empty when step 1 stopped). */
   readonly sensitivity: readonly Sensitivity[];
-  /** Score after each greedy step (steps[k]: with layers[0..k] in float). */
+  /** Score after each greedy step (steps[k]: with the first k + 1 layers chosen in float). */
   readonly steps: readonly number[];
+  /** Layers step 4 put back in int8 (chosen in step 3, not in `layers`). */
+  readonly requantized: readonly string[];
   /** Whether scoreAfter reaches the target. */
   readonly met: boolean;
   /** The best score seen along the greedy path and its layers. */
@@ -58,7 +65,7 @@ const num = (v: number) => (Number.isNaN(v) ? -Infinity : v);
 export async function greedyFallback(o: SearchOptions): Promise<SearchResult> {
   const n = o.candidates.length;
   const max = Math.min(o.maxLayers ?? n, n);
-  const total = 1 + n + max;
+  const total = 1 + n + 2 * max;
   let evaluations = 0;
   const score = async (skip: readonly string[]) => {
     const s = num(await o.score(skip));
@@ -69,7 +76,7 @@ export async function greedyFallback(o: SearchOptions): Promise<SearchResult> {
   const before = await score([]);
   if (before >= o.target || max === 0) {
     o.progress?.(total, total);
-    return { scoreBefore: before, scoreAfter: before, layers: [], sensitivity: [], steps: [], met: before >= o.target, best: { score: before, layers: [] }, evaluations };
+    return { scoreBefore: before, scoreAfter: before, layers: [], sensitivity: [], steps: [], met: before >= o.target, best: { score: before, layers: [] }, requantized: [], evaluations };
   }
   const sensitivity: Sensitivity[] = [];
   for (const layer of o.candidates) {
@@ -92,6 +99,17 @@ export async function greedyFallback(o: SearchOptions): Promise<SearchResult> {
     if (current > best.score) best = { score: current, layers: [...layers] };
     if (current >= o.target) break;
   }
+  const requantized: string[] = [];
+  if (current >= o.target)
+    for (const layer of [...layers].reverse()) {
+      if (layers.length === 1) break;
+      const without = layers.filter((l) => l !== layer);
+      const s = await score(without);
+      if (s < o.target) continue;
+      layers.splice(layers.indexOf(layer), 1);
+      requantized.push(layer);
+      current = s;
+    }
   o.progress?.(total, total);
-  return { scoreBefore: before, scoreAfter: current, layers, sensitivity, steps, met: current >= o.target, best, evaluations };
+  return { scoreBefore: before, scoreAfter: current, layers, sensitivity, steps, met: current >= o.target, best, requantized, evaluations };
 }
