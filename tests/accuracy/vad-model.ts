@@ -11,15 +11,9 @@
  * The flat graph gives the original's outputs at sr = 16000 bit for bit
  * (packages/passes/src/structure/silero.test.ts).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CpuInterpreter } from "@quantpass/backends";
-import { parseGraph, printGraph, verify, type Graph } from "@quantpass/ir";
+import { verify, type Graph } from "@quantpass/ir";
 import { runPipeline } from "../../packages/passes/src/index.js";
-import { ROOT } from "./tools.js";
 
 export const VAD16K_PIPELINE = "bind-inputs{sr=16000},fold-constants,inline-if,dce";
 
@@ -30,27 +24,4 @@ export async function flattenVad16k(g: Graph): Promise<Graph> {
     throw new Error("silero VAD: expected one If over the sample rate, decided once sr is bound");
   verify(flat);
   return flat;
-}
-
-/**
- * flattenVad16k for synchronous callers (vad.test.ts): fold-constants evaluates through an
- * Executor, which is asynchronous, so the pipeline runs in a child process; the graph goes
- * there and back as text IR, which prints constants exactly.
- */
-export function vad16k(g: Graph): Graph {
-  const dir = mkdtempSync(join(tmpdir(), "vad16k-"));
-  try {
-    const [src, dst] = [join(dir, "in.qir"), join(dir, "out.qir")];
-    writeFileSync(src, printGraph(g));
-    const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), src, dst], { cwd: ROOT, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`silero VAD: ${VAD16K_PIPELINE} failed in the child process: ${r.stderr || r.error?.message}`);
-    return parseGraph(readFileSync(dst, "utf8"), dst);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [src, dst] = process.argv.slice(2) as [string, string];
-  writeFileSync(dst, printGraph(await flattenVad16k(parseGraph(readFileSync(src, "utf8"), src))));
 }
