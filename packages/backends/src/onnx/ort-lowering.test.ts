@@ -118,3 +118,15 @@ describe("OrtExecutor fake_quant", () => {
     }
   });
 });
+
+describe("lowerForOrt routing", () => {
+  it("lowers int graphs once; a lowered (ONNX-op) int-stage graph is left as it is", async () => {
+    const b = new GraphBuilder("q", "int");
+    const x = b.input("x", "f32", [4]);
+    b.op1("dequantize", [b.op1("quantize", [x], { storage: "i8", scale: [0.5] })], {}, { outputs: ["y"] });
+    const int = b.output("y").build();
+    const once = lowerForOrt(int);
+    expect([once.graph.nodes.map((n) => n.op), once.opset]).toEqual([["QuantizeLinear", "DequantizeLinear"], 13]);
+    expect(lowerForOrt(once.graph)).toEqual({ graph: once.graph });
+  });
+});

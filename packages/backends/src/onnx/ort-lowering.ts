@@ -13,7 +13,7 @@
  * f32((q - zp) · s): the interpreter's quantizeValue / dequantizeValue, so activations are
  * bit-identical for finite inputs (NaN: the kernel gives zp, onnxruntime saturates). Per-group
  * activations (block_size) and int4 activations need opset 21 (the exporter names the value).
- * An int graph (or one with int ops) then goes through lowerQuantized (qdq by default).
+ * A graph with int ops or quantized values then goes through lowerQuantized (qdq by default).
  * Quant ops inside If branches are not lowered (the exporter names the node).
  */
 import {
@@ -112,7 +112,8 @@ export function lowerObserveFakeQuant(g: Graph): Graph {
 /** The graph in ONNX ops: observe/fake_quant lowered here, int ops by lowerQuantized in `format`. */
 export function lowerForOrt(g: Graph, format: QuantFormat = "qdq", opset?: number): OrtLowered {
   const plain = lowerObserveFakeQuant(g);
-  const isInt = plain.stage === "int" || plain.nodes.some((n) => INT_OPS.has(n.op)) || Object.values(plain.values).some((t) => t.quant);
+  // An already-lowered graph (ONNX ops only, no QuantTypes; e.g. lowerQuantized's output) runs as it is.
+  const isInt = plain.nodes.some((n) => INT_OPS.has(n.op)) || Object.values(plain.values).some((t) => t.quant);
   if (!isInt) return { graph: plain };
   const l = lowerQuantized({ ...plain, stage: "int" }, { format, ...(opset !== undefined ? { opset } : {}) });
   return { graph: l.graph, opset: l.opset };
