@@ -81,7 +81,7 @@ describe("bias-correct", () => {
     const g = mlp();
     const d = data(g);
     const f = floatModel(g);
-    const r = await runPipeline(g, "bias-correct", { executor: cpu, data: d });
+    const r = await runPipeline(g, "bias-correct{mode=sequential}", { executor: cpu, data: d });
     verify(r.graph);
     expect(r.records[0]!.counts).toMatchObject({ corrected: 2, runs: 3 });
     for (const e of await meanError(r.graph, f, "add_out", 1, d)) expect(Math.abs(e)).toBeLessThan(1e-5);

@@ -8,11 +8,13 @@
  *   %w.q = fake_quant(%w) {axis=0, ...}            %w.q = fake_quant(%w) {axis=0, ...}
  *   %y = Conv(%x.q, %w.q, %b)               →      %y = Conv(%x.q, %w.q, %b)      (%b := %b − E[y_q − y])
  *
- * Modes: `sequential` (default; NNCF BiasCorrection): layers in topological order, the
- * quantized model with the corrections made so far gives y_q, the float model on the float
- * input gives y, so each correction also absorbs the mean shift that upstream layers carry
- * in; one run over the data per level of the layer DAG. `fast` (FastBiasCorrection): each
- * layer is quantized alone on its float input (one run over the data for all layers).
+ * Modes: `fast` (default; NNCF FastBiasCorrection): each layer is quantized alone on its
+ * float input (one run over the data for all layers). `sequential` (NNCF BiasCorrection):
+ * layers in topological order, the quantized model with the corrections made so far gives
+ * y_q, the float model on the float input gives y, so each correction also absorbs the mean
+ * shift that upstream layers carry in; one run over the data per level of the layer DAG.
+ * Measured (QDQ on onnxruntime): silero VAD decoder a8w8 max |dp| 0.059 → 0.024 (both modes);
+ * PP-OCRv4 rec all-int8 minmax 166/200 lines → 165 (fast), 122 (sequential).
  * Needs ctx.executor (it runs fake-quant graphs) and ctx.data. A layer is quantized when one
  * of its inputs is a fake_quant output; layer policy options narrow the choice.
  */
@@ -22,8 +24,8 @@ import { definePass, type PassContext } from "../pass.js";
 import { LayerPolicyOptions, selectNodes } from "./policy.js";
 
 export const BiasCorrectOptions = z.object({
-  /** sequential (default): quantized upstream model, one run per layer level; fast: float input, one run. */
-  mode: z.enum(["sequential", "fast"]).default("sequential"),
+  /** fast (default): each layer on its float input, one run; sequential: quantized upstream model, one run per layer level. */
+  mode: z.enum(["fast", "sequential"]).default("fast"),
   /** Use at most this many calibration batches; default 0 (all). */
   batches: z.number().int().min(0).default(0),
   ...LayerPolicyOptions,
