@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CpuInterpreter } from "@quantpass/backends";
-import { GraphBuilder, Tensor, UserError, type Graph } from "@quantpass/ir";
+import { GraphBuilder, Tensor, UserError, type Executor, type Graph } from "@quantpass/ir";
 import { apply, appliedConfig, convert, deployGraph, fallbackCandidates, parsePtqConfig, withFallbackLayers, type FallbackReport } from "../index.js";
 import { listData } from "../testing/data.js";
 import { uniform } from "../testing/random.js";
@@ -52,9 +52,10 @@ describe("fallback (accuracy-driven mixed precision)", () => {
     expect(report.scoreAfter).toBeGreaterThanOrEqual(25);
     expect(report.layers).toEqual(["fc2"]);
     expect(report.sensitivity.map((s) => s.name)).toEqual(["fc1", "fc2", "fc3"]);
-    const best = [...report.sensitivity].sort((a, b) => b.gain - a.gain)[0]!;
-    expect(best).toMatchObject({ name: "fc2", op: "MatMul", chosen: true });
-    expect(report).toMatchObject({ metric: "sqnr", target: 25, to: "float", candidates: 3, evaluations: 4 });
+    const gain = (l: FallbackReport["sensitivity"][number]) => (l.measure === "leave-one-out" ? l.gain : NaN);
+    const best = [...report.sensitivity].sort((a, b) => gain(b) - gain(a))[0]!;
+    expect(best).toMatchObject({ measure: "leave-one-out", name: "fc2", op: "MatMul", chosen: true });
+    expect(report).toMatchObject({ metric: "sqnr", target: 25, to: "float", measure: "leave-one-out", candidates: 3, evaluations: 4 });
 
     const cfg = appliedConfig(fq)!;
     expect(cfg.skip).toEqual(["fc2"]);
@@ -68,6 +69,57 @@ describe("fallback (accuracy-driven mixed precision)", () => {
     expect(int.nodes.filter((n) => n.op === "quant_matmul").map((n) => n.name)).toEqual(["fc1", "fc3"]);
     const deployed = await deployGraph(g, cfg);
     expect(deployed.nodes.map((n) => `${n.op}:${n.name}`)).toEqual(int.nodes.map((n) => `${n.op}:${n.name}`));
+  });
+
+  it("sensitivity local: ranks the outlier layer first by its SQNR drop; 2 runs over the batches instead of 3 leave-one-out evaluations", async () => {
+    let runs = 0;
+    const counting: Executor = { name: "counting", run: (g, f, o) => (runs++, cpu.run(g, f, o)) };
+    const runWith = async (sensitivity: "leave-one-out" | "local") => {
+      runs = 0;
+      let report: FallbackReport | undefined;
+      const fq = await apply(sensitive(), { ...STATIC, fallback: { metric: "sqnr", target: 25, sensitivity } }, { executor: counting, data, onFallback: (r) => (report = r) });
+      return { fq, report: report!, runs };
+    };
+    const loo = await runWith("leave-one-out");
+    const local = await runWith("local");
+    expect(local.report.layers).toEqual(["fc2"]);
+    expect(local.report).toMatchObject({ measure: "local", candidates: 3, evaluations: 2 }); // all-int8, then fc2 in float
+    expect(loo.report.evaluations).toBe(4); // all-int8, then fc1, fc2, fc3 each in float
+    // Per batch (3): calibration, the float reference, one run per scored graph; local adds one
+    // float and one quantized run.
+    expect(loo.runs).toBe(3 * (1 + 1 + 4));
+    expect(local.runs).toBe(3 * (1 + 1 + 2 + 2));
+    expect(await outputsEqual(local.fq, loo.fq)).toBe(true);
+
+    const rows = local.report.sensitivity.map((l) => {
+      if (l.measure !== "local") throw new Error("expected local entries");
+      return l;
+    });
+    expect(rows.map((l) => [l.name, l.chosen])).toEqual([["fc1", false], ["fc2", true], ["fc3", false]]);
+    const [fc1, fc2, fc3] = rows;
+    expect(fc1!.sqnrIn).toBe(Infinity); // reads the graph input: exact, drop = −SQNR_out
+    expect(fc1!.drop).toBe(-fc1!.sqnrOut);
+    for (const l of [fc2!, fc3!]) expect(l.drop).toBeCloseTo(l.sqnrIn - l.sqnrOut, 9);
+    expect(fc2!.drop).toBeGreaterThan(Math.max(fc1!.drop, fc3!.drop));
+  });
+
+  it("sensitivity local needs the executor and data, also with metric custom", async () => {
+    const cfg = { ...STATIC, fallback: { metric: "custom" as const, target: 1, sensitivity: "local" as const } };
+    await expect(apply(sensitive(), { preset: "a16w8", fallback: cfg.fallback }, { fallbackScore: () => 1 })).rejects.toThrow(/^apply: fallback\.sensitivity 'local' runs the float and the quantized graph on the calibration data: pass \{ executor, data \}/);
+    // With them, the custom score drives the greedy steps in the local order (fc2 first).
+    const seen: string[][] = [];
+    const fq = await apply(sensitive(), cfg, {
+      executor: cpu,
+      data,
+      fallbackScore: (g) => {
+        const fc2 = g.nodes.find((n) => n.name === "fc2")!;
+        seen.push(g.nodes.filter((n) => n.op === "fake_quant" && fc2.inputs.includes(n.outputs[0]!)).map((n) => n.name));
+        return seen.length === 1 ? 0 : 1;
+      },
+    });
+    expect(appliedConfig(fq)!.skip).toEqual(["fc2"]);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toEqual([]); // the second graph scored has fc2 in float
   });
 
   it("stops without a search when the all-int8 graph already reaches the target", async () => {

@@ -13,20 +13,24 @@
  *      depend only on the float value and the batches), then C_S's steps after calibrate.
  *      The result is exactly apply(float, C_S), which is what convert, checkpoints and
  *      deploy mode reproduce. Weight-only configs (no calibrate step) run C_S's steps.
- *   3. mixed/search.ts chooses S: all-quantized score, leave-one-out sensitivity, greedy,
- *      then backward elimination of layers the target does not need.
+ *   3. mixed/search.ts chooses S: all-quantized score, sensitivity, greedy, then backward
+ *      elimination of layers the target does not need. Sensitivity (`fallback.sensitivity`):
+ *      leave-one-out (one evaluation per candidate) or local (mixed/local.ts: two runs over
+ *      the batches, float and all-quantized, each layer's SQNR drop from input to output).
  *
  * Candidates: the nodes a class of the config quantizes (ops, not skipped), in node order,
  * that have something quantized: a constant weight, or (static int8 classes) an activation
  * input; for to=a16w8 only nodes of a static int8 class with an activation input.
  * Scores: metric sqnr / top1 (mixed/score.ts) on the calibration batches (at most
  * calibration.batches), float reference outputs computed once, on the pipeline's Executor;
- * metric custom calls the apply option `fallbackScore(fakeQuantGraph)`.
+ * metric custom calls the apply option `fallbackScore(fakeQuantGraph)` (sensitivity local still
+ * runs the graphs on the pipeline's Executor and data).
  * Not reaching the target (max_layers, or a custom score) is a UserError naming the best
  * score reached and the layers it kept in float.
  */
 import { edit, UserError, type Graph, type Stage } from "@quantpass/ir";
-import { builtinScorer, collectFeeds, type Scorer } from "../mixed/score.js";
+import { localSensitivity, rankByDrop, type LocalSensitivity } from "../mixed/local.js";
+import { builtinScorer, collectFeeds, type Feeds, type Scorer } from "../mixed/score.js";
 import { greedyFallback, type SearchResult } from "../mixed/search.js";
 import { runPipeline, type PipelineOptions } from "../pass-manager.js";
 import { quantSites } from "../ptq/sites.js";
@@ -38,29 +42,49 @@ import type { PtqConfig, PtqFallback } from "./schema.js";
 /** A caller's task metric: the fake-quant graph → a score, higher is better (metric custom). */
 export type FallbackScorer = (fakeQuant: Graph) => number | Promise<number>;
 
-export interface FallbackLayer {
+interface FallbackLayerBase {
   readonly name: string;
   readonly op: string;
-  /** Score with only this layer in float (leave-one-out). */
-  readonly score: number;
-  /** score − scoreBefore. */
-  readonly gain: number;
   /** Whether it was chosen. */
   readonly chosen: boolean;
 }
+
+/** fallback.sensitivity "leave-one-out": the model scored with only this layer in float. */
+export interface LeaveOneOutLayer extends FallbackLayerBase {
+  readonly measure: "leave-one-out";
+  /** Score with only this layer in float. */
+  readonly score: number;
+  /** score − scoreBefore. */
+  readonly gain: number;
+}
+
+/** fallback.sensitivity "local": the layer's own SQNR drop in the all-quantized graph (mixed/local.ts). */
+export interface LocalLayer extends FallbackLayerBase {
+  readonly measure: "local";
+  /** SQNR (dB) of its float input in the all-quantized graph; +∞ when exact. */
+  readonly sqnrIn: number;
+  /** SQNR (dB) of its output. */
+  readonly sqnrOut: number;
+  /** sqnrIn − sqnrOut (−sqnrOut when the input is exact; −∞ for identical outputs): the order key. */
+  readonly drop: number;
+}
+
+export type FallbackLayer = LeaveOneOutLayer | LocalLayer;
 
 /** What the search found (apply's `onFallback`). Scores may be ±Infinity (sqnr of identical outputs). */
 export interface FallbackReport {
   readonly metric: PtqFallback["metric"];
   readonly target: number;
   readonly to: PtqFallback["to"];
+  /** How the layers were ranked (`fallback.sensitivity`); every `sensitivity` entry has this `measure`. */
+  readonly measure: PtqFallback["sensitivity"];
   /** Score of the all-quantized graph. */
   readonly scoreBefore: number;
   /** Score of the returned graph. */
   readonly scoreAfter: number;
   /** Layers kept in float (or a16w8), in the order chosen. */
   readonly layers: readonly string[];
-  /** Leave-one-out sensitivity of every candidate in node order; empty when no layer was needed. */
+  /** Sensitivity of every candidate in node order; empty when no layer was needed. */
   readonly sensitivity: readonly FallbackLayer[];
   /** Score after each greedy step. */
   readonly steps: readonly number[];
@@ -164,22 +188,35 @@ export async function applyWithFallback(float: Graph, cfg: PtqConfig, opts: Fall
   if (f.metric === "custom" && !opts.fallbackScore) throw new UserError(`apply: fallback.metric is 'custom': pass the option fallbackScore(fakeQuantGraph) => number`, "fallback.metric");
   if (f.metric !== "custom" && opts.fallbackScore)
     throw new UserError(`apply: the option fallbackScore is given but fallback.metric is '${f.metric}'; set fallback.metric to 'custom' to use it`, "fallback.metric");
+  const local = f.sensitivity === "local";
+  if (local && (!opts.executor || !opts.data))
+    throw new UserError(`apply: fallback.sensitivity 'local' runs the float and the quantized graph on the calibration data: pass { executor, data } (or use fallback.sensitivity 'leave-one-out')`, "fallback.sensitivity");
   let scorer: Scorer;
+  let feeds: Feeds[] | undefined;
   if (f.metric === "custom") {
     const fn = opts.fallbackScore!;
     scorer = { score: async (g) => fn(g) };
   } else {
     if (!opts.executor || !opts.data) throw new UserError(`apply: fallback.metric '${f.metric}' runs the graphs on the calibration data: pass { executor, data }`, "fallback");
-    const feeds = await collectFeeds(opts.data, cfg.calibration.batches);
+    feeds = await collectFeeds(opts.data, cfg.calibration.batches);
     scorer = await builtinScorer(f.metric, opts.executor, float, feeds);
   }
-  const build = await builder(float, cfg, opts);
+  const built = await builder(float, cfg, opts);
+  let allQuantized: Promise<Graph> | undefined; // built once: scored first, then measured by local
+  const build = (skip: readonly string[]) => (skip.length ? built(skip) : (allQuantized ??= built([])));
   const candidates = fallbackCandidates(float, cfg);
+  let measured: LocalSensitivity[] = [];
+  const rank = async () => {
+    feeds ??= await collectFeeds(opts.data!, cfg.calibration.batches);
+    measured = await localSensitivity(opts.executor!, float, await build([]), candidates, feeds);
+    return rankByDrop(measured);
+  };
   const result: SearchResult = await greedyFallback({
     candidates,
     target: f.target,
     ...(f.max_layers !== undefined ? { maxLayers: f.max_layers } : {}),
     score: async (skip) => scorer.score(await build(skip)),
+    ...(local ? { rank } : {}),
     ...(opts.progress ? { progress: (d: number, t: number) => opts.progress!(d, t, "fallback search") } : {}),
   });
   if (!result.met) {
@@ -189,17 +226,20 @@ export async function applyWithFallback(float: Graph, cfg: PtqConfig, opts: Fall
       "fallback",
     );
   }
-  const graph = await build(result.layers, true);
+  const graph = await built(result.layers, true);
   const chosen = new Set(result.layers);
   const ops = new Map(float.nodes.map((n) => [n.name, n.op]));
   const report: FallbackReport = {
     metric: f.metric,
     target: f.target,
     to: f.to,
+    measure: f.sensitivity,
     scoreBefore: result.scoreBefore,
     scoreAfter: result.scoreAfter,
     layers: result.layers,
-    sensitivity: result.sensitivity.map((s) => ({ name: s.layer, op: ops.get(s.layer) ?? "", score: s.score, gain: s.gain, chosen: chosen.has(s.layer) })),
+    sensitivity: local
+      ? measured.map((s): FallbackLayer => ({ measure: "local", name: s.layer, op: ops.get(s.layer) ?? "", sqnrIn: s.sqnrIn, sqnrOut: s.sqnrOut, drop: s.drop, chosen: chosen.has(s.layer) }))
+      : result.sensitivity.map((s): FallbackLayer => ({ measure: "leave-one-out", name: s.layer, op: ops.get(s.layer) ?? "", score: s.score, gain: s.gain, chosen: chosen.has(s.layer) })),
     steps: result.steps,
     requantized: result.requantized,
     candidates: candidates.length,

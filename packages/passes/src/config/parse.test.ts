@@ -112,10 +112,16 @@ describe("fallback", () => {
     return "no error";
   };
 
-  it("is off by default; given, it fills in to=float and merges over a preset's fields", () => {
+  it("is off by default; given, it fills in to=float, sensitivity=leave-one-out and merges over a preset's fields", () => {
     expect(parsePtqConfig("a8w8").fallback).toBeUndefined();
-    expect(parsePtqConfig({ preset: "a8w8", fallback: { metric: "top1", target: 0.99 } }).fallback).toEqual({ metric: "top1", target: 0.99, to: "float" });
-    expect(parsePtqConfig({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, max_layers: 2, to: "a16w8" } }).fallback).toEqual({ metric: "sqnr", target: 30, max_layers: 2, to: "a16w8" });
+    expect(parsePtqConfig({ preset: "a8w8", fallback: { metric: "top1", target: 0.99 } }).fallback).toEqual({ metric: "top1", target: 0.99, to: "float", sensitivity: "leave-one-out" });
+    expect(parsePtqConfig({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, max_layers: 2, to: "a16w8", sensitivity: "local" } }).fallback).toEqual({
+      metric: "sqnr",
+      target: 30,
+      max_layers: 2,
+      to: "a16w8",
+      sensitivity: "local",
+    });
   });
 
   it("names the bad field", () => {
@@ -123,6 +129,7 @@ describe("fallback", () => {
     expect(err({ preset: "a8w8", fallback: { metric: "sqnr" } })).toMatch(/^PTQ config: 'fallback\.target': /);
     expect(err({ preset: "a8w8", fallback: { metric: "top1", target: 1.5 } })).toBe("PTQ config: 'fallback.target': a top1 target is a fraction of agreeing positions in [0, 1], got 1.5");
     expect(err({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, max_layers: 0 } })).toMatch(/^PTQ config: 'fallback\.max_layers': /);
+    expect(err({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, sensitivity: "hessian" } })).toMatch(/^PTQ config: 'fallback\.sensitivity': /);
     expect(err({ preset: "a8w8", fallback: { metric: "sqnr", target: 30, extra: 1 } })).toBe("PTQ config: unknown field 'fallback.extra'");
     expect(err({ preset: "a16w8", fallback: { metric: "sqnr", target: 30, to: "a16w8" } })).toMatch(/^PTQ config: 'fallback\.to': a16w8 drops a layer's activation quantization, but no layer quantizes activations/);
   });

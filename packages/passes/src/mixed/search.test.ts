@@ -33,6 +33,26 @@ describe("greedyFallback", () => {
     expect(r.evaluations).toBe(8);
   });
 
+  it("with rank: no leave-one-out, the given order, the first greedy step scored", async () => {
+    const m = additive({ a: 1, b: 5, c: 3, d: 0.5 });
+    let ranked = 0;
+    const seen: [number, number][] = [];
+    const r = await greedyFallback({
+      candidates: ["a", "b", "c", "d"],
+      target: 8,
+      score: m.score,
+      rank: async () => (ranked++, ["b", "c", "a", "d"]),
+      progress: (d, t) => seen.push([d, t]),
+    });
+    expect(ranked).toBe(1);
+    expect(r).toMatchObject({ layers: ["b", "c"], steps: [5.5, 8.5], sensitivity: [], met: true, evaluations: 5 });
+    expect(m.calls).toEqual([[], ["b"], ["b", "c"], ["b"], ["c"]]);
+    expect(seen.at(-1)).toEqual([9, 9]); // 1 + 2 x 4
+    // Not called when the all-quantized model reaches the target.
+    await greedyFallback({ candidates: ["a"], target: 0, score: m.score, rank: async () => (ranked++, ["a"]) });
+    expect(ranked).toBe(1);
+  });
+
   it("gives back layers that only the greedy order took (two layers that each break the model alone)", async () => {
     // u and v each zero the score while quantized; w costs 1; x costs 0.1. No single fallback
     // gains anything, so the greedy order is node order and takes every layer up to v.

@@ -6,6 +6,9 @@
  *      candidate; gain_i = score_i − score_0;
  *   3. fall back layers in order of decreasing gain (ties: candidate order, i.e. node order),
  *      re-scoring after each, until the target holds or `maxLayers` layers are out;
+ *      With `rank` (a cheaper sensitivity measure, e.g. mixed/local.ts), step 2 is replaced by
+ *      the order `rank()` returns (most sensitive first) and the first greedy step is scored
+ *      like the others; `sensitivity` is then empty (the caller holds its own measure);
  *   4. once the target holds with k > 1 layers out, try each of them back in int8, the last
  *      chosen first, and keep it quantized when the target still holds (backward
  *      elimination). Leave-one-out gains miss layers that only matter together: when two
@@ -27,6 +30,11 @@ export interface SearchOptions {
   readonly maxLayers?: number;
   /** Scores the model with `skip` in float. */
   score(skip: readonly string[]): Promise<number>;
+  /**
+   * Replaces leave-one-out: the candidates, most sensitive first (a permutation of them, or a
+   * subset: the rest are never tried). Called only when the all-quantized model misses the target.
+   */
+  rank?(): Promise<readonly string[]>;
   /** After each evaluation: evaluations done, an upper bound of the total. */
   progress?(done: number, total: number): void;
 }
@@ -46,7 +54,7 @@ export interface SearchResult {
   readonly scoreAfter: number;
   /** The layers that fall back, in the order they were chosen. */
   readonly layers: readonly string[];
-  /** Leave-one-out sensitivity of every candidate, in candidate order (empty when step 1 stopped). */
+  /** Leave-one-out sensitivity of every candidate, in candidate order (empty when step 1 stopped, or with `rank`). */
   readonly sensitivity: readonly Sensitivity[];
   /** Score after each greedy step (steps[k]: with the first k + 1 layers chosen in float). */
   readonly steps: readonly number[];
@@ -65,7 +73,7 @@ const num = (v: number) => (Number.isNaN(v) ? -Infinity : v);
 export async function greedyFallback(o: SearchOptions): Promise<SearchResult> {
   const n = o.candidates.length;
   const max = Math.min(o.maxLayers ?? n, n);
-  const total = 1 + n + 2 * max;
+  const total = 1 + (o.rank ? 0 : n) + 2 * max;
   let evaluations = 0;
   const score = async (skip: readonly string[]) => {
     const s = num(await o.score(skip));
@@ -79,13 +87,17 @@ export async function greedyFallback(o: SearchOptions): Promise<SearchResult> {
     return { scoreBefore: before, scoreAfter: before, layers: [], sensitivity: [], steps: [], met: before >= o.target, best: { score: before, layers: [] }, requantized: [], evaluations };
   }
   const sensitivity: Sensitivity[] = [];
-  for (const layer of o.candidates) {
-    const s = await score([layer]);
-    sensitivity.push({ layer, score: s, gain: s === before ? 0 : s - before });
+  let order: { layer: string; score?: number }[];
+  if (o.rank) order = (await o.rank()).map((layer) => ({ layer }));
+  else {
+    for (const layer of o.candidates) {
+      const s = await score([layer]);
+      sensitivity.push({ layer, score: s, gain: s === before ? 0 : s - before });
+    }
+    // By score (= by gain, without ∞ − ∞); equal scores keep candidate (node) order.
+    const cmp = (a: number, b: number) => (a === b ? 0 : a > b ? -1 : 1);
+    order = sensitivity.map((s, k) => ({ s, k })).sort((a, b) => cmp(a.s.score, b.s.score) || a.k - b.k).map((x) => x.s);
   }
-  // By score (= by gain, without ∞ − ∞); equal scores keep candidate (node) order.
-  const cmp = (a: number, b: number) => (a === b ? 0 : a > b ? -1 : 1);
-  const order = sensitivity.map((s, k) => ({ s, k })).sort((a, b) => cmp(a.s.score, b.s.score) || a.k - b.k).map((x) => x.s);
   const layers: string[] = [];
   const steps: number[] = [];
   let best = { score: before, layers: [] as readonly string[] };
@@ -93,8 +105,8 @@ export async function greedyFallback(o: SearchOptions): Promise<SearchResult> {
   for (const s of order) {
     if (layers.length >= max) break;
     layers.push(s.layer);
-    // The first step is a leave-one-out model already scored.
-    current = layers.length === 1 ? s.score : await score(layers);
+    // The first step is a leave-one-out model already scored (not with `rank`).
+    current = layers.length === 1 && s.score !== undefined ? s.score : await score(layers);
     steps.push(current);
     if (current > best.score) best = { score: current, layers: [...layers] };
     if (current >= o.target) break;

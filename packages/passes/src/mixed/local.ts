@@ -1,0 +1,122 @@
+/**
+ * Local sensitivity for the fallback search (`fallback.sensitivity: "local"`): instead of one
+ * full-model evaluation per candidate layer, two runs over the batches — the float graph and
+ * the all-quantized fake-quant graph — fetching every candidate layer L's float activation
+ * input x_L and its output y_L in both:
+ *
+ *   x_L   input 0 of L; in the fake-quant graph the value BEFORE the fake_quant on it (the
+ *         fake_quant's input), so x_L carries the noise of the layers before L only
+ *   y_L   output 0 of L (before any fake_quant of the output, which L's readers see)
+ *
+ *   SQNR_in(L)  = 10·log10( Σ x² / Σ (x̂ − x)² )     SQNR_out(L) = the same for y
+ *   drop(L)     = SQNR_in − SQNR_out   (dB: the noise L adds, its weight and input quantization)
+ *
+ * Sums run per value over every element of every batch; one batch's tensors are held at a
+ * time. Values are found by node name in each graph (the PTQ passes keep node names; a graph
+ * output may be renamed `<name>.raw` in the quantized graph).
+ * Edge cases: an input that is a graph input or constant is identical in both graphs
+ * (SQNR_in = +∞, "input exact": the whole output error is L's own), and so is any input with
+ * zero noise; then drop = −SQNR_out. Identical outputs give SQNR_out = +∞ and drop = −∞ (least
+ * sensitive). A zero signal with noise is −∞ dB, NaN noise counts as infinite noise.
+ * Ranking: largest drop first, ties in candidate (node) order.
+ */
+import { producers, type Executor, type Graph, type Tensor } from "@quantpass/ir";
+import type { Feeds } from "./score.js";
+
+export interface LocalSensitivity {
+  readonly layer: string;
+  /** SQNR (dB) of the layer's float input in the quantized graph (+∞: identical). */
+  readonly sqnrIn: number;
+  /** SQNR (dB) of the layer's output 0 in the quantized graph. */
+  readonly sqnrOut: number;
+  /** sqnrIn − sqnrOut, or −sqnrOut when sqnrIn = +∞ (input exact). The order key, largest first. */
+  readonly drop: number;
+}
+
+/** A layer's input and output values in one graph; input undefined when exact (graph input, constant, none). */
+interface Taps {
+  readonly input?: string;
+  readonly output: string;
+}
+
+function taps(g: Graph, layers: readonly string[]): Taps[] {
+  const byName = new Map(g.nodes.map((n) => [n.name, n]));
+  const prod = producers(g);
+  return layers.map((name) => {
+    const n = byName.get(name);
+    if (!n) throw new Error(`fallback: layer '${name}' is not a node of graph '${g.name}'`);
+    let x: string | undefined = n.inputs[0] || undefined;
+    const p = x ? prod.get(x) : undefined;
+    if (p && (p.op === "fake_quant" || p.op === "observe")) x = p.inputs[0];
+    const exact = !x || g.inputs.includes(x) || x in g.constants;
+    return exact ? { output: n.outputs[0]! } : { input: x!, output: n.outputs[0]! };
+  });
+}
+
+const dB = (sig: number, noise: number) => (noise === 0 ? Infinity : sig === 0 ? -Infinity : 10 * Math.log10(sig / noise));
+
+/** drop = sqnrIn − sqnrOut, with an exact input (+∞) giving −sqnrOut and identical outputs −∞. */
+export function localDrop(sqnrIn: number, sqnrOut: number): number {
+  if (sqnrOut === Infinity) return -Infinity;
+  if (sqnrIn === Infinity) return -sqnrOut;
+  const d = sqnrIn - sqnrOut;
+  return Number.isNaN(d) ? -Infinity : d;
+}
+
+class Sums {
+  sig = 0;
+  noise = 0;
+  add(ref: Tensor, got: Tensor, what: string): void {
+    const y = ref.toF32();
+    const q = got.toF32();
+    if (q.length !== y.length) throw new Error(`fallback: ${what} has ${q.length} elements in the quantized graph and ${y.length} in the float graph`);
+    for (let i = 0; i < y.length; i++) {
+      const d = q[i]! - y[i]!;
+      this.sig += y[i]! * y[i]!;
+      this.noise += Number.isNaN(d) ? Infinity : d * d;
+    }
+  }
+}
+
+/**
+ * Runs `float` and `quantized` on every batch (one run each per batch) and measures every
+ * layer's SQNR_in, SQNR_out and drop, in the order of `layers`.
+ */
+export async function localSensitivity(executor: Executor, float: Graph, quantized: Graph, layers: readonly string[], feeds: readonly Feeds[]): Promise<LocalSensitivity[]> {
+  const tf = taps(float, layers);
+  const tq = taps(quantized, layers);
+  const fetchOf = (t: Taps[]) => [...new Set(t.flatMap((x) => (x.input ? [x.input, x.output] : [x.output])))];
+  const [ff, fq] = [fetchOf(tf), fetchOf(tq)];
+  const sums = layers.map(() => ({ x: new Sums(), y: new Sums(), inputExact: true }));
+  for (const f of feeds) {
+    const rf = await executor.run(float, f, { fetch: ff });
+    const rq = await executor.run(quantized, f, { fetch: fq });
+    const get = (r: Record<string, Tensor>, v: string) => {
+      const t = r[v];
+      if (!t) throw new Error(`executor '${executor.name}' returned no value for fetched '%${v}'`);
+      return t;
+    };
+    layers.forEach((name, k) => {
+      const [a, b, s] = [tf[k]!, tq[k]!, sums[k]!];
+      if (a.input && b.input) {
+        s.inputExact = false;
+        s.x.add(get(rf, a.input), get(rq, b.input), `the input of '${name}'`);
+      }
+      s.y.add(get(rf, a.output), get(rq, b.output), `the output of '${name}'`);
+    });
+  }
+  return layers.map((layer, k) => {
+    const s = sums[k]!;
+    const sqnrIn = s.inputExact ? Infinity : dB(s.x.sig, s.x.noise);
+    const sqnrOut = dB(s.y.sig, s.y.noise);
+    return { layer, sqnrIn, sqnrOut, drop: localDrop(sqnrIn, sqnrOut) };
+  });
+}
+
+/** The layers by decreasing drop; equal drops keep the given (node) order. */
+export function rankByDrop(s: readonly LocalSensitivity[]): string[] {
+  return s
+    .map((x, k) => ({ x, k }))
+    .sort((a, b) => (a.x.drop === b.x.drop ? a.k - b.k : a.x.drop > b.x.drop ? -1 : 1))
+    .map((e) => e.x.layer);
+}
