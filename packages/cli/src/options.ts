@@ -14,6 +14,13 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** Parses `--fallback-sensitivity <leave-one-out|local>`. */
+export function fallbackSensitivity(value: string): "leave-one-out" | "local" {
+  const v = value.trim().toLowerCase();
+  if (v === "leave-one-out" || v === "local") return v;
+  throw new InvalidArgumentError("expected leave-one-out (score the model with each layer alone in float) or local (each layer's SQNR drop, from two runs).");
+}
+
 /** Parses `--fallback <metric>:<target>` (`top1:0.99`, `sqnr:30`). */
 export function fallbackSpec(value: string): { metric: "sqnr" | "top1"; target: number } {
   const m = /^\s*(sqnr|top1)\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*$/i.exec(value);

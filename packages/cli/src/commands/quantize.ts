@@ -1,7 +1,7 @@
 /** `quantpass quantize <model> --preset <name> --out <file>`: post-training quantization. */
 import { Option, type Command } from "commander";
 import type { Io } from "../io.js";
-import { collect, fallbackSpec, positiveInt } from "../options.js";
+import { collect, fallbackSensitivity, fallbackSpec, positiveInt } from "../options.js";
 import { DEFAULT_CALIB_BATCH, DEFAULT_EVAL_SAMPLES, DEFAULT_FMNIST_CALIB, OUTPUT_FORMATS } from "../quantize/defaults.js";
 import type { QuantizeOptions } from "../quantize/run.js";
 
@@ -29,6 +29,11 @@ export function registerQuantize(program: Command, io: Io): void {
     .option("--executor <name>", "executor for calibration and evaluation: cpu (the interpreter) or ort (onnxruntime-node, faster)", "cpu")
     .option("--fallback <metric:target>", "accuracy-driven mixed precision: keep the most sensitive layers in float until the metric reaches the target: top1:<fraction> (argmax agreement with float) or sqnr:<dB> (of the outputs), on the calibration data; overrides the config's fallback", fallbackSpec)
     .option("--fallback-max-layers <n>", "keep at most n layers in float (not reaching the target is an error)", positiveInt)
+    .option(
+      "--fallback-sensitivity <measure>",
+      "how --fallback ranks layers: leave-one-out (default; one model evaluation per layer) or local (two runs: each layer's SQNR drop from input to output)",
+      fallbackSensitivity,
+    )
     .option("--eval-samples <n>", `Fashion-MNIST test images for the accuracy figures (default ${DEFAULT_EVAL_SAMPLES} when --calib is fashion-mnist; 0: no accuracy)`, naturalInt)
     .option("--verify-each", "run the IR verifier after every pass")
     .option("--print-ir-after-all", "print the IR after every pass on stderr")
@@ -42,6 +47,8 @@ int8 activations + weights, calibrated), a8w8-dynamic (per-token int8 activation
 calibration it scores the int8 model, each layer alone in float, then falls back layers in
 order of gain until the target holds; the chosen layers are written to the config's skip list
 (checkpoints and deploy mode reproduce them) and listed in the report and in --json.
+--fallback-sensitivity local ranks the layers from two runs (float and all-int8) by each
+layer's own SQNR drop, input to output, instead of scoring every layer alone in float.
 
 Per-layer SQNR = 10·log10(Σ y² / Σ (y − y_quant)²) of each quantized layer's output (layers
 matched by node name) on the first calibration batches, or on random inputs without --calib.

@@ -2,7 +2,7 @@
  * What `quantize` runs: a PTQ config (from `--preset` and `--config <file.json>`, merged
  * file over preset and validated by the passes' PTQ config schema) compiled to a pipeline,
  * or a user pipeline in text form (`--passes`). `--fallback <metric>:<target>` and
- * `--fallback-max-layers <n>` set the config's `fallback` fields over the file's (the other
+ * `--fallback-max-layers <n>` and `--fallback-sensitivity <measure>` set the config's `fallback` fields over the file's (the other
  * fallback fields of the file stay). Every failure is a one-line UserError naming
  * the flag or the file and the field.
  */
@@ -70,18 +70,25 @@ export interface PlanOptions {
   /** --fallback (parsed by options.ts fallbackSpec). */
   readonly fallback?: { readonly metric: "sqnr" | "top1"; readonly target: number };
   readonly fallbackMaxLayers?: number;
+  /** --fallback-sensitivity (parsed by options.ts fallbackSensitivity). */
+  readonly fallbackSensitivity?: "leave-one-out" | "local";
 }
+
+/** The --fallback-* flag given without --fallback, if any. */
+const modifier = (o: PlanOptions) => (o.fallbackMaxLayers !== undefined ? "--fallback-max-layers" : o.fallbackSensitivity !== undefined ? "--fallback-sensitivity" : undefined);
 
 /** The config's fallback with the --fallback flags over the file's fields. */
 function fallbackInput(o: PlanOptions, file: Record<string, unknown>): Record<string, unknown> | undefined {
   const inFile = file.fallback;
-  if (o.fallback === undefined && o.fallbackMaxLayers === undefined) return undefined;
+  const flag = modifier(o);
+  if (o.fallback === undefined && flag === undefined) return undefined;
   if (o.fallback === undefined && (typeof inFile !== "object" || inFile === null))
-    throw new UserError(`--fallback-max-layers needs --fallback <metric>:<target> (or a 'fallback' object in the --config file)`, "--fallback-max-layers");
+    throw new UserError(`${flag} needs --fallback <metric>:<target> (or a 'fallback' object in the --config file)`, flag);
   return {
     ...(typeof inFile === "object" && inFile !== null ? (inFile as Record<string, unknown>) : {}),
     ...(o.fallback ?? {}),
     ...(o.fallbackMaxLayers !== undefined ? { max_layers: o.fallbackMaxLayers } : {}),
+    ...(o.fallbackSensitivity !== undefined ? { sensitivity: o.fallbackSensitivity } : {}),
   };
 }
 
@@ -89,8 +96,8 @@ export function planQuantize(o: PlanOptions): Plan {
   if (o.passes !== undefined) {
     if (o.preset !== undefined || o.config !== undefined)
       throw new UserError(`--passes replaces the pipeline a preset compiles to: give either --passes or --preset/--config, not both`, "--passes");
-    if (o.fallback !== undefined || o.fallbackMaxLayers !== undefined)
-      throw new UserError(`${o.fallback !== undefined ? "--fallback" : "--fallback-max-layers"} chooses layers of a PTQ config: use --preset/--config instead of --passes`, o.fallback !== undefined ? "--fallback" : "--fallback-max-layers");
+    const flag = o.fallback !== undefined ? "--fallback" : modifier(o);
+    if (flag !== undefined) throw new UserError(`${flag} chooses layers of a PTQ config: use --preset/--config instead of --passes`, flag);
     const steps = parsePipeline(o.passes, "--passes");
     if (!steps.length) throw new UserError(`--passes: the pipeline is empty`, "--passes");
     checkPipeline(steps);
@@ -112,7 +119,7 @@ export function planQuantize(o: PlanOptions): Plan {
   const subject = o.config ?? "--preset";
   const config = naming(where, subject, () => parsePtqConfig(input));
   const steps = naming(where, subject, () => compilePtq(config));
-  const flag = o.fallback ? `--fallback ${o.fallback.metric}:${o.fallback.target}` : "";
+  const flag = o.fallback ? `--fallback ${o.fallback.metric}:${o.fallback.target}${o.fallbackSensitivity === "local" ? " (local sensitivity)" : ""}` : "";
   const source = [o.preset !== undefined ? `preset ${o.preset}` : "", o.config ?? "", flag].filter(Boolean).join(" + ");
   return { steps, text: formatPipeline(steps), config, source };
 }

@@ -27,8 +27,8 @@ describe("quantize --fallback", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j.fallback)).toEqual(["metric", "target", "scoreBefore", "scoreAfter", "layers"]);
-    expect(j.fallback).toMatchObject({ metric: "sqnr", target: 47, layers: CHOSEN });
+    expect(Object.keys(j.fallback)).toEqual(["metric", "target", "scoreBefore", "scoreAfter", "layers", "sensitivity"]);
+    expect(j.fallback).toMatchObject({ metric: "sqnr", target: 47, layers: CHOSEN, sensitivity: "leave-one-out" });
     expect(j.fallback.scoreBefore).toBeLessThan(47);
     expect(j.fallback.scoreAfter).toBeGreaterThanOrEqual(47);
     expect(j.pipeline).toContain("skip=[/f2/Gemm,/c1/Conv]");
@@ -38,6 +38,7 @@ describe("quantize --fallback", () => {
     expect(page).toContain("<h2>Mixed precision (fallback)</h2>");
     for (const l of ["/c1/Conv", "/c2/Conv", "/f1/Gemm", "/f2/Gemm"]) expect(page).toContain(`<code>${l}</code>`);
     expect(page.match(/<tr class="chosen">/g)).toHaveLength(2);
+    expect(page).toContain('<th class="num">score with only this layer float</th><th class="num">gain</th>');
 
     // The checkpoint records the effective config: the layers in skip, no search to redo.
     const cfg = (await readQuantizedCheckpointConfig(st)) as { skip: string[]; fallback?: unknown };
@@ -62,8 +63,27 @@ describe("quantize --fallback", () => {
   it("prints the search in the human summary, with a progress bar on a terminal; a reached target needs no layer", async () => {
     const r = await cli([...BASE, "--fallback", "top1:0.9", "--out", out("fb-top1.onnx")], { tty: true });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/fallback search \[.*\] 9\/9 100%/); // at most 1 + 4 + 4 models, done early
+    expect(r.stderr).toMatch(/fallback search \[.*\] 13\/13 100%/); // at most 1 + 4 + 2 x 4 models (greedy and backward steps), done early
     expect(r.stdout).toMatch(/^fallback top1 ≥ 0\.9: 1\.0000 → 1\.0000, no layer needed \(1 evaluations, [\d.]+ s\)$/m);
+  });
+
+  it("--fallback-sensitivity local: ranks layers by their SQNR drop from two runs; --json and the report say so", async () => {
+    // Drops on these 64 images: /c1/Conv −49.6 (exact input: −SQNR_out), /c2/Conv +4.24,
+    // /f1/Gemm −6.53, /f2/Gemm +0.14 dB; so c2 then f2 reach 47 dB (c1 and f2 did for leave-one-out).
+    const html = out("fb-local.html");
+    const r = await cli([...BASE, "--fallback", "sqnr:47", "--fallback-sensitivity", "local", "--out", out("fb-local.onnx"), "--report", html, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.fallback).toMatchObject({ metric: "sqnr", target: 47, layers: ["/c2/Conv", "/f2/Gemm"], sensitivity: "local" });
+    expect(j.fallback.scoreAfter).toBeGreaterThanOrEqual(47);
+    const page = readFileSync(html, "utf8");
+    expect(page).toContain("Sensitivity: local");
+    expect(page).toContain('<th class="num">input SQNR (all-quantized)</th><th class="num">output SQNR (all-quantized)</th>');
+    expect(page).toMatch(/<td><code>\/c1\/Conv<\/code><\/td><td>Conv<\/td><td class="num">∞<\/td><td class="num">[\d.]+ dB<\/td><td class="num">-[\d.]+ dB<\/td>/);
+    expect(page.match(/<tr class="chosen">/g)).toHaveLength(2);
+    const human = await cli([...BASE, "--fallback", "sqnr:47", "--fallback-sensitivity", "local", "--out", out("fb-local2.onnx")]);
+    expect(human.stdout).toMatch(/^fallback sqnr ≥ 47: .* 2 layers kept in float: \/c2\/Conv, \/f2\/Gemm \(local sensitivity, \d+ evaluations, [\d.]+ s\)$/m);
   });
 
   it("a --config file's fallback fields stay under the flags", async () => {
@@ -89,6 +109,8 @@ describe("quantize --fallback", () => {
     await bad(["--fallback", "sqnr"], /--fallback <metric:target>/);
     await bad(["--fallback", "sqnr:30", "--fallback-max-layers", "0"], /--fallback-max-layers <n>.*positive integer/);
     await bad(["--fallback-max-layers", "2"], /^quantpass: error: --fallback-max-layers needs --fallback <metric>:<target>/);
+    await bad(["--fallback", "sqnr:30", "--fallback-sensitivity", "hessian"], /^quantpass: error: option '--fallback-sensitivity <measure>' argument 'hessian' is invalid\. expected leave-one-out .* or local/);
+    await bad(["--fallback-sensitivity", "local"], /^quantpass: error: --fallback-sensitivity needs --fallback <metric>:<target>/);
     const passes = await cli(["quantize", MODEL, "--passes", "rtn,fold-to-int", "--fallback", "top1:0.9", "--out", out("bad.onnx")]);
     expect(passes.stderr).toBe("quantpass: error: --fallback chooses layers of a PTQ config: use --preset/--config instead of --passes\n");
     const nocalib = await cli(["quantize", MODEL, "--preset", "a16w8", "--fallback", "top1:0.9", "--out", out("bad.onnx")]);

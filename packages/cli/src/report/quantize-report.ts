@@ -29,25 +29,35 @@ export interface AccuracyRow {
   readonly executor: string;
 }
 
-export interface FallbackLayerRow {
-  readonly name: string;
-  readonly op: string;
-  /** Score with only this layer in float. */
-  readonly score: number;
-  readonly gain: number;
-  readonly chosen: boolean;
-}
+/** One candidate layer's sensitivity, as the search measured it (`measure`). */
+export type FallbackLayerRow = { readonly name: string; readonly op: string; readonly chosen: boolean } & (
+  | {
+      readonly measure: "leave-one-out";
+      /** Score with only this layer in float. */
+      readonly score: number;
+      readonly gain: number;
+    }
+  | {
+      readonly measure: "local";
+      /** SQNR (dB) of its input and output in the all-quantized model; drop = in − out (−out for an exact input). */
+      readonly sqnrIn: number;
+      readonly sqnrOut: number;
+      readonly drop: number;
+    }
+);
 
 /** The fallback search (scores may be ±Infinity: sqnr of identical outputs). */
 export interface FallbackSummary {
   readonly metric: string;
   readonly target: number;
   readonly to: string;
+  /** How layers were ranked: leave-one-out or local (fallback.sensitivity). */
+  readonly measure: "leave-one-out" | "local";
   readonly scoreBefore: number;
   readonly scoreAfter: number;
   /** Layers kept in float (or a16w8), in the order chosen. */
   readonly layers: readonly string[];
-  /** Leave-one-out sensitivity per candidate layer (empty when no layer was needed). */
+  /** Sensitivity per candidate layer in node order (empty when no layer was needed). */
   readonly sensitivity: readonly FallbackLayerRow[];
   readonly candidates: number;
   readonly evaluations: number;
@@ -101,7 +111,16 @@ export function quantizeJson(s: QuantizeSummary): Record<string, unknown> {
     passes: s.passes.map((p) => ({ pass: p.pass, ms: round(p.ms, 1) })),
     ...(s.accuracy ? { accuracy: { float: s.accuracy.float, quantized: s.accuracy.quantized, samples: s.accuracy.samples, executor: s.accuracy.executor } } : {}),
     ...(s.fallback
-      ? { fallback: { metric: s.fallback.metric, target: s.fallback.target, scoreBefore: jsonScore(s.fallback.scoreBefore), scoreAfter: jsonScore(s.fallback.scoreAfter), layers: [...s.fallback.layers] } }
+      ? {
+          fallback: {
+            metric: s.fallback.metric,
+            target: s.fallback.target,
+            scoreBefore: jsonScore(s.fallback.scoreBefore),
+            scoreAfter: jsonScore(s.fallback.scoreAfter),
+            layers: [...s.fallback.layers],
+            sensitivity: s.fallback.measure,
+          },
+        }
       : {}),
     sqnrData: s.sqnrData,
     ...(s.notes.length ? { notes: s.notes } : {}),
@@ -135,7 +154,7 @@ export function formatQuantize(s: QuantizeSummary): string {
   if (s.fallback) {
     const f = s.fallback;
     lines.push(
-      `fallback ${f.metric} ≥ ${f.target}: ${showScore(f.metric, f.scoreBefore)} → ${showScore(f.metric, f.scoreAfter)}, ${f.layers.length ? `${f.layers.length} layer${f.layers.length === 1 ? "" : "s"} kept ${f.to === "float" ? "in float" : "as a16w8"}: ${f.layers.join(", ")}` : "no layer needed"} (${f.evaluations} evaluations, ${f.seconds.toFixed(1)} s)`,
+      `fallback ${f.metric} ≥ ${f.target}: ${showScore(f.metric, f.scoreBefore)} → ${showScore(f.metric, f.scoreAfter)}, ${f.layers.length ? `${f.layers.length} layer${f.layers.length === 1 ? "" : "s"} kept ${f.to === "float" ? "in float" : "as a16w8"}: ${f.layers.join(", ")}` : "no layer needed"} (${f.measure === "local" ? "local sensitivity, " : ""}${f.evaluations} evaluations, ${f.seconds.toFixed(1)} s)`,
     );
   }
   if (s.accuracy) lines.push(`accuracy on ${s.accuracy.samples} test images: float ${s.accuracy.float.toFixed(4)}, quantized ${s.accuracy.quantized.toFixed(4)} (${s.accuracy.executor})`);
@@ -183,12 +202,25 @@ function fallbackSection(s: QuantizeSummary): string {
   const cards = `<div class="cards">${card("score before", escapeHtml(showScore(f.metric, f.scoreBefore)), "all layers quantized")}${card("score after", escapeHtml(showScore(f.metric, f.scoreAfter)), `target ${escapeHtml(String(f.target))}`)}${card("layers kept float", String(f.layers.length), `of ${f.candidates} candidates`)}</div>`;
   if (!f.sensitivity.length) return `<h2>Mixed precision (fallback)</h2>${head}${cards}<p>No layer needed to fall back: the all-quantized model reaches the target.</p>`;
   const order = new Map(f.layers.map((l, k) => [l, k + 1]));
+  const signed = (v: number, digits: number) => (Number.isFinite(v) ? `${v >= 0 ? "+" : ""}${v.toFixed(digits)}` : v > 0 ? "∞" : "−∞");
+  const cells = (l: FallbackLayerRow) =>
+    l.measure === "local"
+      ? [showScore("sqnr", l.sqnrIn), showScore("sqnr", l.sqnrOut), `${signed(l.drop, 2)}${Number.isFinite(l.drop) ? " dB" : ""}`]
+      : [showScore(f.metric, l.score), Number.isFinite(l.gain) ? signed(l.gain, f.metric === "sqnr" ? 2 : 4) : showScore(f.metric, l.gain)];
+  const titles =
+    f.measure === "local"
+      ? ["input SQNR (all-quantized)", "output SQNR (all-quantized)", "drop (in − out; −out for an exact input)"]
+      : ["score with only this layer float", "gain"];
   const rows = f.sensitivity.map(
     (l) =>
-      `<tr${l.chosen ? ' class="chosen"' : ""}><td><code>${escapeHtml(l.name)}</code></td><td>${escapeHtml(l.op)}</td><td class="num">${escapeHtml(showScore(f.metric, l.score))}</td><td class="num">${Number.isFinite(l.gain) ? `${l.gain >= 0 ? "+" : ""}${f.metric === "sqnr" ? l.gain.toFixed(2) : l.gain.toFixed(4)}` : escapeHtml(showScore(f.metric, l.gain))}</td><td>${l.chosen ? `${escapeHtml(what)} (#${order.get(l.name)})` : ""}</td></tr>`,
+      `<tr${l.chosen ? ' class="chosen"' : ""}><td><code>${escapeHtml(l.name)}</code></td><td>${escapeHtml(l.op)}</td>${cells(l).map((c) => `<td class="num">${escapeHtml(c)}</td>`).join("")}<td>${l.chosen ? `${escapeHtml(what)} (#${order.get(l.name)})` : ""}</td></tr>`,
   );
-  return `<h2>Mixed precision (fallback)</h2>${head}${cards}
-<table class="fallback"><thead><tr><th>layer (node)</th><th>op</th><th class="num">score with only this layer float</th><th class="num">gain</th><th>chosen</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  const how =
+    f.measure === "local"
+      ? `<p class="muted">Sensitivity: local (two runs over the calibration data, float and all-quantized; each layer's SQNR drop from its float input to its output, the noise it adds). Layers were tried in order of decreasing drop.</p>`
+      : `<p class="muted">Sensitivity: leave-one-out (the model scored with each layer alone in float). Layers were tried in order of decreasing score.</p>`;
+  return `<h2>Mixed precision (fallback)</h2>${head}${cards}${how}
+<table class="fallback"><thead><tr><th>layer (node)</th><th>op</th>${titles.map((t) => `<th class="num">${escapeHtml(t)}</th>`).join("")}<th>chosen</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 function passTable(s: QuantizeSummary): string {
