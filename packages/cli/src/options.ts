@@ -18,7 +18,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 export function fallbackSensitivity(value: string): "leave-one-out" | "local" {
   const v = value.trim().toLowerCase();
   if (v === "leave-one-out" || v === "local") return v;
-  throw new InvalidArgumentError("expected leave-one-out (score the model with each layer alone in float) or local (each layer's SQNR drop, from two runs).");
+  throw new InvalidArgumentError("expected leave-one-out (score the model with each layer alone in float) or local (the noise each layer adds, from two runs).");
 }
 
 /** Parses `--fallback <metric>:<target>` (`top1:0.99`, `sqnr:30`). */

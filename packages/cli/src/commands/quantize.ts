@@ -31,7 +31,7 @@ export function registerQuantize(program: Command, io: Io): void {
     .option("--fallback-max-layers <n>", "keep at most n layers in float (not reaching the target is an error)", positiveInt)
     .option(
       "--fallback-sensitivity <measure>",
-      "how --fallback ranks layers: leave-one-out (default; one model evaluation per layer) or local (two runs: each layer's SQNR drop from input to output)",
+      "how --fallback ranks layers: leave-one-out (default; one model evaluation per layer) or local (two runs: the noise-to-signal ratio each layer adds, input to output)",
       fallbackSensitivity,
     )
     .option("--eval-samples <n>", `Fashion-MNIST test images for the accuracy figures (default ${DEFAULT_EVAL_SAMPLES} when --calib is fashion-mnist; 0: no accuracy)`, naturalInt)
@@ -48,7 +48,7 @@ calibration it scores the int8 model, each layer alone in float, then falls back
 order of gain until the target holds; the chosen layers are written to the config's skip list
 (checkpoints and deploy mode reproduce them) and listed in the report and in --json.
 --fallback-sensitivity local ranks the layers from two runs (float and all-int8) by each
-layer's own SQNR drop, input to output, instead of scoring every layer alone in float.
+layer's added noise (dB of noise-to-signal), input to output, instead of scoring every layer alone in float.
 
 Per-layer SQNR = 10·log10(Σ y² / Σ (y − y_quant)²) of each quantized layer's output (layers
 matched by node name) on the first calibration batches, or on random inputs without --calib.

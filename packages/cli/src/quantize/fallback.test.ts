@@ -67,7 +67,7 @@ describe("quantize --fallback", () => {
     expect(r.stdout).toMatch(/^fallback top1 ≥ 0\.9: 1\.0000 → 1\.0000, no layer needed \(1 evaluations, [\d.]+ s\)$/m);
   });
 
-  it("--fallback-sensitivity local: ranks layers by their SQNR drop from two runs; --json and the report say so", async () => {
+  it("--fallback-sensitivity local: ranks layers by the noise they add, from two runs; --json and the report say so", async () => {
     // Drops on these 64 images: /c1/Conv −49.6 (exact input: −SQNR_out), /c2/Conv +4.24,
     // /f1/Gemm −6.53, /f2/Gemm +0.14 dB; so c2 then f2 reach 47 dB (c1 and f2 did for leave-one-out).
     const html = out("fb-local.html");

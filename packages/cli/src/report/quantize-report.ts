@@ -39,7 +39,7 @@ export type FallbackLayerRow = { readonly name: string; readonly op: string; rea
     }
   | {
       readonly measure: "local";
-      /** SQNR (dB) of its input and output in the all-quantized model; drop = in − out (−out for an exact input). */
+      /** SQNR (dB) of its input and output in the all-quantized model; drop = the noise-to-signal ratio added, in dB (−out for an exact input). */
       readonly sqnrIn: number;
       readonly sqnrOut: number;
       readonly drop: number;
@@ -209,7 +209,7 @@ function fallbackSection(s: QuantizeSummary): string {
       : [showScore(f.metric, l.score), Number.isFinite(l.gain) ? signed(l.gain, f.metric === "sqnr" ? 2 : 4) : showScore(f.metric, l.gain)];
   const titles =
     f.measure === "local"
-      ? ["input SQNR (all-quantized)", "output SQNR (all-quantized)", "drop (in − out; −out for an exact input)"]
+      ? ["input SQNR (all-quantized)", "output SQNR (all-quantized)", "noise added (dB of noise-to-signal, output − input)"]
       : ["score with only this layer float", "gain"];
   const rows = f.sensitivity.map(
     (l) =>
@@ -217,7 +217,7 @@ function fallbackSection(s: QuantizeSummary): string {
   );
   const how =
     f.measure === "local"
-      ? `<p class="muted">Sensitivity: local (two runs over the calibration data, float and all-quantized; each layer's SQNR drop from its float input to its output, the noise it adds). Layers were tried in order of decreasing drop.</p>`
+      ? `<p class="muted">Sensitivity: local (two runs over the calibration data, float and all-quantized; the noise-to-signal ratio each layer adds from its float input to its output). Layers were tried in order of decreasing noise added.</p>`
       : `<p class="muted">Sensitivity: leave-one-out (the model scored with each layer alone in float). Layers were tried in order of decreasing score.</p>`;
   return `<h2>Mixed precision (fallback)</h2>${head}${cards}${how}
 <table class="fallback"><thead><tr><th>layer (node)</th><th>op</th>${titles.map((t) => `<th class="num">${escapeHtml(t)}</th>`).join("")}<th>chosen</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;

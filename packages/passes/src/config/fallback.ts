@@ -16,7 +16,7 @@
  *   3. mixed/search.ts chooses S: all-quantized score, sensitivity, greedy, then backward
  *      elimination of layers the target does not need. Sensitivity (`fallback.sensitivity`):
  *      leave-one-out (one evaluation per candidate) or local (mixed/local.ts: two runs over
- *      the batches, float and all-quantized, each layer's SQNR drop from input to output).
+ *      the batches, float and all-quantized, the noise-to-signal ratio each layer adds, input to output).
  *
  * Candidates: the nodes a class of the config quantizes (ops, not skipped), in node order,
  * that have something quantized: a constant weight, or (static int8 classes) an activation
@@ -58,7 +58,7 @@ export interface LeaveOneOutLayer extends FallbackLayerBase {
   readonly gain: number;
 }
 
-/** fallback.sensitivity "local": the layer's own SQNR drop in the all-quantized graph (mixed/local.ts). */
+/** fallback.sensitivity "local": the noise-to-signal ratio the layer adds in the all-quantized graph (mixed/local.ts). */
 export interface LocalLayer extends FallbackLayerBase {
   readonly measure: "local";
   /** SQNR (dB) of its float input in the all-quantized graph; +∞ when exact. */

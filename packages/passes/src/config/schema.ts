@@ -85,7 +85,7 @@ export const FallbackConfig = z
       .enum(["leave-one-out", "local"])
       .default("leave-one-out")
       .describe(
-        "how layers are ranked before the greedy fallback: leave-one-out (score the model with each layer alone in float: one evaluation per candidate layer) or local (two runs over the calibration batches, float and all-quantized, measuring each layer's own SQNR drop from its input to its output: drop = SQNR_in − SQNR_out in dB, −SQNR_out when the input is exact; largest drop first; needs the executor and data, also with metric custom)",
+        "how layers are ranked before the greedy fallback: leave-one-out (score the model with each layer alone in float: one evaluation per candidate layer) or local (two runs over the calibration batches, float and all-quantized, measuring the noise-to-signal ratio each layer adds from its input to its output, in dB (−SQNR_out when the input is exact); largest first; needs the executor and data, also with metric custom)",
       ),
   })
   .describe("accuracy-driven mixed precision: find the layers to keep in float (default off)");

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { localDrop, rankByDrop } from "./local.js";
 
 describe("local sensitivity", () => {
-  it("drop = SQNR_in − SQNR_out; an exact input (+∞) gives −SQNR_out; identical outputs −∞", () => {
-    expect(localDrop(45, 41)).toBe(4);
+  it("drop = 10·log10(NSR_out − NSR_in); an exact input (+∞) gives −SQNR_out; nothing added −∞", () => {
+    expect(localDrop(40, 30)).toBeCloseTo(10 * Math.log10(1e-3 - 1e-4), 12);
+    expect(localDrop(30, 40)).toBe(-Infinity); // less relative noise out than in
+    expect(localDrop(20, 20)).toBe(-Infinity);
     expect(localDrop(Infinity, 49.5)).toBe(-49.5);
     expect(localDrop(30, Infinity)).toBe(-Infinity);
     expect(localDrop(Infinity, Infinity)).toBe(-Infinity);

@@ -9,15 +9,19 @@
  *   y_L   output 0 of L (before any fake_quant of the output, which L's readers see)
  *
  *   SQNR_in(L)  = 10·log10( Σ x² / Σ (x̂ − x)² )     SQNR_out(L) = the same for y
- *   drop(L)     = SQNR_in − SQNR_out   (dB: the noise L adds, its weight and input quantization)
+ *   drop(L)     = 10·log10( 10^(−SQNR_out/10) − 10^(−SQNR_in/10) )
+ *
+ * drop is the noise-to-signal ratio L adds (its output's minus its input's: the error of its
+ * own weight and input quantization), in dB: higher is more sensitive, and every layer is on
+ * the same scale whether or not its input is exact (then drop = −SQNR_out).
  *
  * Sums run per value over every element of every batch; one batch's tensors are held at a
  * time. Values are found by node name in each graph (the PTQ passes keep node names; a graph
  * output may be renamed `<name>.raw` in the quantized graph).
  * Edge cases: an input that is a graph input or constant is identical in both graphs
  * (SQNR_in = +∞, "input exact": the whole output error is L's own), and so is any input with
- * zero noise; then drop = −SQNR_out. Identical outputs give SQNR_out = +∞ and drop = −∞ (least
- * sensitive). A zero signal with noise is −∞ dB, NaN noise counts as infinite noise.
+ * zero noise; then drop = −SQNR_out. Identical outputs, or an output whose
+ * noise-to-signal ratio is no higher than its input's, give drop = −∞ (least sensitive). A zero signal with noise is −∞ dB, NaN noise counts as infinite noise.
  * Ranking: largest drop first, ties in candidate (node) order.
  */
 import { producers, type Executor, type Graph, type Tensor } from "@quantpass/ir";
@@ -29,7 +33,7 @@ export interface LocalSensitivity {
   readonly sqnrIn: number;
   /** SQNR (dB) of the layer's output 0 in the quantized graph. */
   readonly sqnrOut: number;
-  /** sqnrIn − sqnrOut, or −sqnrOut when sqnrIn = +∞ (input exact). The order key, largest first. */
+  /** The noise-to-signal ratio the layer adds, in dB (−sqnrOut when sqnrIn = +∞, input exact). The order key, largest first. */
   readonly drop: number;
 }
 
@@ -55,12 +59,13 @@ function taps(g: Graph, layers: readonly string[]): Taps[] {
 
 const dB = (sig: number, noise: number) => (noise === 0 ? Infinity : sig === 0 ? -Infinity : 10 * Math.log10(sig / noise));
 
-/** drop = sqnrIn − sqnrOut, with an exact input (+∞) giving −sqnrOut and identical outputs −∞. */
+/** 10·log10(NSR_out − NSR_in) with NSR = 10^(−SQNR/10): −sqnrOut for an exact input, −∞ when nothing is added. */
 export function localDrop(sqnrIn: number, sqnrOut: number): number {
-  if (sqnrOut === Infinity) return -Infinity;
+  if (Number.isNaN(sqnrIn) || Number.isNaN(sqnrOut)) return -Infinity;
   if (sqnrIn === Infinity) return -sqnrOut;
-  const d = sqnrIn - sqnrOut;
-  return Number.isNaN(d) ? -Infinity : d;
+  if (sqnrOut === -Infinity) return sqnrIn === -Infinity ? -Infinity : Infinity;
+  const added = 10 ** (-sqnrOut / 10) - 10 ** (-sqnrIn / 10);
+  return added > 0 ? 10 * Math.log10(added) : -Infinity;
 }
 
 class Sums {
