@@ -10,9 +10,11 @@
  * (layers.ts) become include/exclude options: static activations go through one
  * insert-observers; the weights of the first weight-settings group (the default class's)
  * go through fake-quant or rtn, every other group through its own `rtn-layers` step;
- * per-token classes are rewritten by dynamic-quant after fold-to-int. Deploy mode replaces
- * `calibrate` by `deploy-ranges` (placeholder ranges; a quantized checkpoint supplies the
- * real parameters). Options that follow from the config are always written out, policy
+ * per-token classes are rewritten by dynamic-quant after fold-to-int. `bias_correction`
+ * adds `bias-correct{mode=...}` after the weight steps, selecting every quantized class.
+ * Deploy mode replaces `calibrate` by `deploy-ranges` (placeholder ranges; a quantized
+ * checkpoint supplies the real parameters) and bias-correct by its `deploy=true` variant
+ * (zero corrections: the same bias constants, filled from the checkpoint). Options that follow from the config are always written out, policy
  * options only when they differ from the passes' defaults.
  */
 import { UserError } from "@quantpass/ir";
@@ -20,6 +22,7 @@ import type { PipelineStep } from "../pipeline-text.js";
 import { layerClasses, selection, type LayerClass, type Selection } from "./layers.js";
 import { parsePtqConfig } from "./parse.js";
 import type { PtqConfig, PtqConfigInput } from "./schema.js";
+import "../ptq/bias-correct.js";
 import "../ptq/dynamic-quant.js";
 import "./deploy-ranges.js";
 import "./rtn-layers.js";
@@ -89,6 +92,12 @@ export function compilePtqPhases(config: PtqConfigInput | PtqConfig | string): P
   // Weights already fake-quantized are not read as float constants any more, so each
   // later group touches only its own nodes even where selections would overlap.
   for (const key of rest) apply.push({ pass: "rtn-layers", options: { ...weightOptions(groups.get(key)!), ...policy(groupSel(key)) } });
+  // Bias correction of every quantized layer (all weight groups; not skipped layers that
+  // merely read a quantized value). Deploy mode builds the same bias constants with zeros.
+  if (cfg.bias_correction !== "none") {
+    const bcSel = selection(cfg, (c) => !c.skip)!;
+    apply.push({ pass: "bias-correct", options: { mode: cfg.bias_correction, ...(cfg.mode === "deploy" ? { deploy: true } : {}), ...policy(bcSel) } });
+  }
 
   const convert: PipelineStep[] = [{ pass: "fold-to-int", options: {} }];
   const tokenSel = selection(cfg, isToken);

@@ -22,6 +22,7 @@ describe("PTQ config validation", () => {
       kv_cache: { dtype: "none" },
       outlier_suppression: "none",
       precision_recovery: "none",
+      bias_correction: "none",
       calibration: { batches: 0 },
       ops: ["Conv", "Gemm", "MatMul"],
       skip: [],
@@ -151,6 +152,6 @@ describe("describeConfig", () => {
     ])
       expect(text).toMatch(line);
     const schema = ptqConfigJsonSchema() as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(["mode", "weight", "activation", "kv_cache", "outlier_suppression", "precision_recovery", "calibration", "ops", "skip", "policies", "fallback"]);
+    expect(Object.keys(schema.properties)).toEqual(["mode", "weight", "activation", "kv_cache", "outlier_suppression", "precision_recovery", "bias_correction", "calibration", "ops", "skip", "policies", "fallback"]);
   });
 });

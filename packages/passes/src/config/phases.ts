@@ -50,6 +50,8 @@ export async function apply(graph: Graph, config: PtqConfigInput | PtqConfig | s
   const { apply: steps } = compilePtqPhases(cfg);
   if (steps.some((s) => s.pass === "calibrate") && (!opts.executor || !opts.data))
     throw new UserError(`apply: static int8 activations (activation.dtype=int8, per-tensor) need calibration: pass { executor, data } (or use mode "deploy" with a quantized checkpoint)`);
+  if (steps.some((s) => s.pass === "bias-correct" && !s.options.deploy) && (!opts.executor || !opts.data))
+    throw new UserError(`apply: bias_correction=${cfg.bias_correction} measures each layer's output error on calibration data: pass { executor, data } (or use bias_correction "none")`, "bias_correction");
   let out: Graph;
   let recorded = cfg;
   if (cfg.fallback) {

@@ -125,6 +125,12 @@ export const PtqConfigSchema = z
     kv_cache: KvCacheConfig.prefault({}),
     outlier_suppression: z.enum(["none", "smooth", "awq"]).default("none").describe("outlier suppression before quantization (smooth, awq: not implemented yet)"),
     precision_recovery: z.enum(["none", "gptq"]).default("none").describe("weight rounding that recovers precision (gptq: not implemented yet)"),
+    bias_correction: z
+      .enum(["none", "fast", "sequential"])
+      .default("none")
+      .describe(
+        "empirical bias correction after fake-quant (Nagel et al. 2019): each quantized layer's mean output error per channel on the calibration data is subtracted from its bias; fast: each layer on its float input (one run), sequential: through the quantized graph with the corrections so far (one run per layer level); needs the executor and data, also for weight-only configs",
+      ),
     calibration: CalibrationConfig.prefault({}),
     ops: z.array(z.string().min(1)).default(["Conv", "Gemm", "MatMul"]).describe("ops whose nodes are quantizable"),
     skip: z.array(z.string()).default([]).describe("names of nodes left in float"),

@@ -17,6 +17,9 @@
  * PP-OCRv4 rec all-int8 minmax 166/200 lines → 165 (fast), 122 (sequential).
  * Needs ctx.executor (it runs fake-quant graphs) and ctx.data. A layer is quantized when one
  * of its inputs is a fake_quant output; layer policy options narrow the choice.
+ * `deploy=true` (the PTQ config's deploy mode): no data; every correction is zero, applied in
+ * the same order, so the graph gets exactly the bias constants (created `<node>.bias`,
+ * `<bias>.bc` for a shared one) that the checkpoint's values then replace.
  */
 import { consumers, edit, producers, Tensor, UserError, type Graph, type Node, type Stage } from "@quantpass/ir";
 import { z } from "zod";
@@ -28,6 +31,8 @@ export const BiasCorrectOptions = z.object({
   mode: z.enum(["fast", "sequential"]).default("fast"),
   /** Use at most this many calibration batches; default 0 (all). */
   batches: z.number().int().min(0).default(0),
+  /** Deploy mode: build the structure only (zero corrections, no executor or data); a quantized checkpoint holds the real biases. */
+  deploy: z.boolean().default(false),
   ...LayerPolicyOptions,
 });
 
@@ -224,12 +229,37 @@ function upstreamSites(g: Graph, sites: readonly BiasSite[]): Map<BiasSite, Set<
   return new Map(sites.map((s) => [s, above(s.node)]));
 }
 
+/** Sites corrected together, in order: all at once (fast), or one DAG level at a time (sequential). */
+function levels(g: Graph, sites: readonly BiasSite[]): BiasSite[][] {
+  const up = upstreamSites(g, sites);
+  const out: BiasSite[][] = [];
+  let pending = new Set(sites);
+  while (pending.size) {
+    const ready = [...pending].filter((s) => ![...up.get(s)!].some((u) => pending.has(u)));
+    out.push(ready);
+    pending = new Set([...pending].filter((s) => !ready.includes(s)));
+  }
+  return out;
+}
+
+/** deploy=true: the corrected graph's structure with zero corrections (same constants, same names). */
+function deployStructure(g: Graph, o: z.output<typeof BiasCorrectOptions>, ctx: PassContext): Graph {
+  const sites = sitesOf(g, o, ctx);
+  if (!sites.length) return g;
+  const zero = (s: BiasSite) => ({ site: s, err: new Float64Array(s.channels) });
+  let out = g;
+  for (const level of o.mode === "fast" ? [sites] : levels(g, sites)) out = applyCorrections(out, level.map(zero));
+  ctx.count("placeholders", sites.length);
+  return out;
+}
+
 export const biasCorrect = definePass({
   name: "bias-correct",
   summary: "subtract each quantized layer's mean output error per channel (on calibration data) from its bias",
   options: BiasCorrectOptions,
   requires: ["fake-quant"],
   async run(g: Graph, o, ctx) {
+    if (o.deploy) return deployStructure(g, o, ctx);
     if (!ctx.executor) throw new UserError("bias-correct needs an executor to run the graph (none was given)");
     if (!ctx.data) throw new UserError("bias-correct needs calibration data (none was given)");
     const sites = sitesOf(g, o, ctx);
@@ -245,13 +275,9 @@ export const biasCorrect = definePass({
       out = applyCorrections(g, sites.map((s) => ({ site: s, err: errOf(s, q.get(probes.get(s.out)!)!) })));
       runs++;
     } else {
-      const up = upstreamSites(g, sites);
-      let pending = new Set(sites);
-      while (pending.size) {
-        const ready = [...pending].filter((s) => ![...up.get(s)!].some((u) => pending.has(u)));
+      for (const ready of levels(g, sites)) {
         const q = await channelMeans(out, ready.map((s) => measured(s)), ctx, o.batches, `bias-correct level ${runs}`);
         out = applyCorrections(out, ready.map((s) => ({ site: s, err: errOf(s, q.get(s.out)!) })));
-        pending = new Set([...pending].filter((s) => !ready.includes(s)));
         runs++;
       }
     }
