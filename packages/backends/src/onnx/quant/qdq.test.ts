@@ -1,7 +1,8 @@
 /**
  * QDQ export: the lowered graph is the interpreter's unfused int graph bit for bit, and
- * onnxruntime runs the exported file with the interpreter's results (teacher-forced oracle:
- * test-util.ts; integers exact but for counted near-ties, floats within 1e-5 relative).
+ * onnxruntime (QDQ transformers off) runs the exported file with the interpreter's results,
+ * free-running: every quantized activation and integer output bit for bit, floats within 1e-5
+ * relative (test-util.ts directCheck).
  */
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { decodeOnnx } from "@quantpass/formats";
 import { verify, type Graph } from "@quantpass/ir";
 import { exportQuantizedOnnx, exportQuantizedOnnxBytes, lowerQuantized, saveQuantizedOnnx } from "./export-quant.js";
 import { convNet, gemmT, input, mlp, quantize, unfused } from "./test-graphs.js";
-import { cpu, identical, oracleCheck, relDiff, runOrt } from "./test-util.js";
+import { cpu, directCheck, identical, relDiff, runOrt } from "./test-util.js";
 
 const OBS = "insert-observers{method=minmax,outputs=true},calibrate";
 
@@ -23,7 +24,7 @@ async function checkQdq(int: Graph, x: ReturnType<typeof input>, opset = 13) {
   // The lowered graph is the unfused int graph, op for op in the interpreter.
   const [a, b] = [await cpu.run(l.graph, x), await cpu.run(await unfused(int), x)];
   for (const o of int.outputs) expect(identical(a[o]!, b[o]!), o).toBe(true);
-  const r = await oracleCheck(l.graph, l.opset, x);
+  const r = await directCheck(l.graph, l.opset, x);
   return { l, r };
 }
 
@@ -34,7 +35,6 @@ describe("QDQ export", () => {
     const { l, r } = await checkQdq(int, input([6, 16], 21));
     expect(l.counts).toMatchObject({ "unfused quant_matmul": 2 });
     expect(r.quantized).toBeGreaterThan(0);
-    expect(r.flips).toBe(0);
   });
 
   it("Gemm transB with bias, u8 activations, per-tensor weights; deterministic bytes, saved as exported, run as the lowered graph", async () => {
