@@ -49,7 +49,7 @@ function argmaxAgreement(a: Tensor, b: Tensor): number {
 
 /**
  * Teacher-forced check of the lowered graph the executor runs (as quant/test-util.ts
- * oracleCheck, whose sessions keep onnxruntime's QDQ transformers on): the interpreter gets
+ * oracleCheck, with onnxruntime's QDQ transformers off in both): the interpreter gets
  * onnxruntime's QuantizeLinear outputs, every QuantizeLinear must agree but at near-ties
  * (one step, |x/scale - (k + 1/2)| <= 1e-3) and the logits within 1e-5. Free-running
  * differences are logged and bounded.
