@@ -25,7 +25,7 @@
  * Ranking: largest drop first, ties in candidate (node) order.
  */
 import { producers, type Executor, type Graph, type Tensor } from "@quantpass/ir";
-import type { Feeds } from "./score.js";
+import { SqnrSums, type Feeds } from "./score.js";
 
 export interface LocalSensitivity {
   readonly layer: string;
@@ -57,8 +57,6 @@ function taps(g: Graph, layers: readonly string[]): Taps[] {
   });
 }
 
-const dB = (sig: number, noise: number) => (noise === 0 ? Infinity : sig === 0 ? -Infinity : 10 * Math.log10(sig / noise));
-
 /** 10·log10(NSR_out − NSR_in) with NSR = 10^(−SQNR/10): −sqnrOut for an exact input, −∞ when nothing is added. */
 export function localDrop(sqnrIn: number, sqnrOut: number): number {
   if (Number.isNaN(sqnrIn) || Number.isNaN(sqnrOut)) return -Infinity;
@@ -68,20 +66,6 @@ export function localDrop(sqnrIn: number, sqnrOut: number): number {
   return added > 0 ? 10 * Math.log10(added) : -Infinity;
 }
 
-class Sums {
-  sig = 0;
-  noise = 0;
-  add(ref: Tensor, got: Tensor, what: string): void {
-    const y = ref.toF32();
-    const q = got.toF32();
-    if (q.length !== y.length) throw new Error(`fallback: ${what} has ${q.length} elements in the quantized graph and ${y.length} in the float graph`);
-    for (let i = 0; i < y.length; i++) {
-      const d = q[i]! - y[i]!;
-      this.sig += y[i]! * y[i]!;
-      this.noise += Number.isNaN(d) ? Infinity : d * d;
-    }
-  }
-}
 
 /**
  * Runs `float` and `quantized` on every batch (one run each per batch) and measures every
@@ -92,7 +76,7 @@ export async function localSensitivity(executor: Executor, float: Graph, quantiz
   const tq = taps(quantized, layers);
   const fetchOf = (t: Taps[]) => [...new Set(t.flatMap((x) => (x.input ? [x.input, x.output] : [x.output])))];
   const [ff, fq] = [fetchOf(tf), fetchOf(tq)];
-  const sums = layers.map(() => ({ x: new Sums(), y: new Sums(), inputExact: true }));
+  const sums = layers.map(() => ({ x: new SqnrSums(), y: new SqnrSums(), inputExact: true }));
   for (const f of feeds) {
     const rf = await executor.run(float, f, { fetch: ff });
     const rq = await executor.run(quantized, f, { fetch: fq });
@@ -105,15 +89,15 @@ export async function localSensitivity(executor: Executor, float: Graph, quantiz
       const [a, b, s] = [tf[k]!, tq[k]!, sums[k]!];
       if (a.input && b.input) {
         s.inputExact = false;
-        s.x.add(get(rf, a.input), get(rq, b.input), `the input of '${name}'`);
+        s.x.add(get(rf, a.input).toF32(), get(rq, b.input).toF32(), `the input of '${name}'`);
       }
-      s.y.add(get(rf, a.output), get(rq, b.output), `the output of '${name}'`);
+      s.y.add(get(rf, a.output).toF32(), get(rq, b.output).toF32(), `the output of '${name}'`);
     });
   }
   return layers.map((layer, k) => {
     const s = sums[k]!;
-    const sqnrIn = s.inputExact ? Infinity : dB(s.x.sig, s.x.noise);
-    const sqnrOut = dB(s.y.sig, s.y.noise);
+    const sqnrIn = s.inputExact ? Infinity : s.x.db();
+    const sqnrOut = s.y.db();
     return { layer, sqnrIn, sqnrOut, drop: localDrop(sqnrIn, sqnrOut) };
   });
 }

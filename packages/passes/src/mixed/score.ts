@@ -51,25 +51,34 @@ export async function runOutputs(executor: Executor, g: Graph, feeds: readonly F
   return { outputs, shapes };
 }
 
+/**
+ * Σ ref² and Σ (got − ref)² accumulated over batches; NaN differences count as infinite noise.
+ * db(): +∞ without noise, −∞ for noise on a zero signal.
+ */
+export class SqnrSums {
+  sig = 0;
+  noise = 0;
+  add(ref: Float32Array, got: Float32Array, what: string): void {
+    if (got.length !== ref.length) throw new Error(`fallback: ${what} has ${got.length} elements in the quantized graph and ${ref.length} in the float graph`);
+    for (let i = 0; i < ref.length; i++) {
+      const d = got[i]! - ref[i]!;
+      this.sig += ref[i]! * ref[i]!;
+      this.noise += Number.isNaN(d) ? Infinity : d * d;
+    }
+  }
+  db(): number {
+    return this.noise === 0 ? Infinity : this.sig === 0 ? -Infinity : 10 * Math.log10(this.sig / this.noise);
+  }
+}
+
 /** The lowest per-output SQNR (dB) of `got` against `ref`. */
 export function sqnrScore(ref: Outputs, got: Outputs): number {
   const n = ref[0]?.length ?? 0;
   let worst = Infinity;
   for (let k = 0; k < n; k++) {
-    let sig = 0;
-    let noise = 0;
-    ref.forEach((batch, b) => {
-      const y = batch[k]!;
-      const q = got[b]![k]!;
-      if (q.length !== y.length) throw new Error(`fallback: output ${k} has ${q.length} elements in the quantized graph and ${y.length} in the float graph`);
-      for (let i = 0; i < y.length; i++) {
-        const d = y[i]! - q[i]!;
-        sig += y[i]! * y[i]!;
-        noise += Number.isNaN(d) ? Infinity : d * d;
-      }
-    });
-    const db = noise === 0 ? Infinity : sig === 0 ? -Infinity : 10 * Math.log10(sig / noise);
-    worst = Math.min(worst, db);
+    const sums = new SqnrSums();
+    ref.forEach((batch, b) => sums.add(batch[k]!, got[b]![k]!, `output ${k}`));
+    worst = Math.min(worst, sums.db());
   }
   return worst;
 }
