@@ -24,6 +24,7 @@
 import { consumers, edit, producers, Tensor, UserError, type Graph, type Node, type Stage } from "@quantpass/ir";
 import { z } from "zod";
 import { definePass, type PassContext } from "../pass.js";
+import { forEachBatch, runContext } from "./batches.js";
 import { LayerPolicyOptions, selectNodes } from "./policy.js";
 
 export const BiasCorrectOptions = z.object({
@@ -120,26 +121,15 @@ interface Measured { readonly name: string; readonly axis: number; readonly chan
 
 /** Per-channel means of the named values of g over the calibration data. */
 async function channelMeans(g: Graph, values: readonly Measured[], ctx: PassContext, limit: number, label: string): Promise<Map<string, Float64Array>> {
-  const { executor, data } = ctx;
   const sums = values.map((v) => new Float64Array(v.channels));
   const counts = values.map(() => 0);
-  const total = limit ? Math.min(limit, data!.size) : data!.size;
-  let done = 0;
-  for await (const feeds of data!.batches()) {
-    if (limit && done >= limit) break;
-    for (const i of g.inputs)
-      if (!feeds[i]) throw new UserError(`calibration batch ${done + 1} has no value for graph input '%${i}'`, i);
-    const out = await executor!.run(g, feeds, { fetch: values.map((v) => v.name) });
+  await forEachBatch(g, ctx, "bias-correct", { fetch: values.map((v) => v.name), limit, label }, (out) =>
     values.forEach((v, k) => {
-      const t = out[v.name];
-      if (!t) throw new Error(`executor '${executor!.name}' returned no value for '%${v.name}'`);
+      const t = out[v.name]!;
       if (t.shape[v.axis] !== v.channels) throw new UserError(`bias-correct: '%${v.name}' has ${t.shape[v.axis]} channels on axis ${v.axis}, expected ${v.channels}`, v.name);
       counts[k]! += channelSums(t, v.axis, sums[k]!);
-    });
-    done++;
-    ctx.progress?.(done, total, label);
-  }
-  if (done === 0) throw new UserError("calibration data has no batches");
+    }),
+  );
   return new Map(values.map((v, k) => [v.name, sums[k]!.map((s) => s / Math.max(1, counts[k]!))]));
 }
 
@@ -260,8 +250,7 @@ export const biasCorrect = definePass({
   requires: ["fake-quant"],
   async run(g: Graph, o, ctx) {
     if (o.deploy) return deployStructure(g, o, ctx);
-    if (!ctx.executor) throw new UserError("bias-correct needs an executor to run the graph (none was given)");
-    if (!ctx.data) throw new UserError("bias-correct needs calibration data (none was given)");
+    runContext(ctx, "bias-correct");
     const sites = sitesOf(g, o, ctx);
     if (!sites.length) return g;
     const measured = (s: BiasSite, name = s.out): Measured => ({ name, axis: s.axis, channels: s.channels });

@@ -13,6 +13,7 @@ import { edit, UserError, type Graph, type Node, type Stage, type Tensor } from 
 import { z } from "zod";
 import { createObserver, type Observer } from "../observers/index.js";
 import { definePass } from "../pass.js";
+import { forEachBatch, runContext } from "./batches.js";
 import { f32Down, f32Up } from "../quant/params.js";
 
 export const CalibrateOptions = z.object({
@@ -52,9 +53,7 @@ export const calibrate = definePass({
   requires: ["observed"],
   ensures: "calibrated",
   async run(g: Graph, o, ctx) {
-    const { executor, data } = ctx;
-    if (!executor) throw new UserError("calibrate needs an executor to run the graph (none was given)");
-    if (!data) throw new UserError("calibrate needs calibration data (none was given)");
+    runContext(ctx, "calibrate");
     const taps: Tap[] = g.nodes
       .filter((n) => n.op === "observe")
       .map((n) => {
@@ -62,25 +61,16 @@ export const calibrate = definePass({
         const method = (n.attrs.method as string | undefined) ?? "minmax";
         return { node: n, out: n.outputs[0]!, observers: perChannel ? [] : [createObserver(method, n.name)], axis: perChannel ? (n.attrs.axis as number) : undefined };
       });
-    const total = o.batches ? Math.min(o.batches, data.size) : data.size;
-    let done = 0;
-    if (taps.length) {
-      for await (const feeds of data.batches()) {
-        if (o.batches && done >= o.batches) break;
-        for (const i of g.inputs)
-          if (!feeds[i]) throw new UserError(`calibration batch ${done + 1} has no value for graph input '%${i}' (it has: ${Object.keys(feeds).join(", ") || "nothing"})`, i);
-        const out = await executor.run(g, feeds, { fetch: taps.map((t) => t.out) });
-        for (const tap of taps) {
-          const t = out[tap.out];
-          if (!t) throw new Error(`executor '${executor.name}' returned no value for observer output '%${tap.out}'`);
-          if (tap.axis === undefined) tap.observers[0]!.update(t.toF32());
-          else updatePerChannel(tap, t);
-        }
-        done++;
-        ctx.progress?.(done, total, "calibrate");
-      }
-      if (done === 0) throw new UserError("calibration data has no batches");
-    }
+    const loop = { fetch: taps.map((t) => t.out), limit: o.batches, label: "calibrate" };
+    const done = !taps.length
+      ? 0
+      : await forEachBatch(g, ctx, "calibrate", loop, (out) => {
+          for (const tap of taps) {
+            const t = out[tap.out]!;
+            if (tap.axis === undefined) tap.observers[0]!.update(t.toF32());
+            else updatePerChannel(tap, t);
+          }
+        });
     ctx.count("observers", taps.length);
     ctx.count("batches", done);
     return edit(g, (e) => {
