@@ -4,7 +4,7 @@
  *   %y = observe(%x) {...}                 →  %y = Identity(%x)        (same output name, so a
  *                                                                        fetched observer output is a graph output)
  *   %y = fake_quant(%w) {...}, %w constant  →  %y = constant: the interpreter's fake_quant of %w
- *                                              (fakeQuantTensor, so the weights are its bits; any
+ *                                              (the fake_quant kernel's own function, so the weights are its bits; any
  *                                              storage and granularity, any opset)
  *   %y = fake_quant(%x) {...}              →  %q = QuantizeLinear(%x, s, zp){axis, block_size}
  *                                             %y = DequantizeLinear(%q, s, zp){axis, block_size}
@@ -20,7 +20,7 @@ import {
   makeInferContext, getOp, nodeReads, quantFromAttrs, Tensor, UnsupportedOpError,
   type Attrs, type Graph, type Node, type QuantType, type TensorType,
 } from "@quantpass/ir";
-import { fakeQuantTensor } from "../cpu/ops/quant-math.js";
+import { fakeQuantTensorFast } from "../cpu/kernels/quant-tensor.js";
 import { lowerQuantized, type QuantFormat } from "./quant/export-quant.js";
 import { paramShape, zeroPointTensor } from "./quant/params.js";
 
@@ -73,7 +73,7 @@ export function lowerObserveFakeQuant(g: Graph): Graph {
     const w = constants[x];
     if (w) {
       const q = nodeQuant(n, { dtype: w.dtype, shape: w.shape });
-      constants[y] = fakeQuantTensor(w, q);
+      constants[y] = fakeQuantTensorFast(w, q);
       values[y] = { dtype: "f32", shape: w.shape };
       folded.add(x);
       continue;
